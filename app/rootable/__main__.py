@@ -1,0 +1,5 @@
+"""Allow ``python -m rootable``."""
+
+from rootable.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Qt-free core of rootable: catalog, recipe, flattening, pipeline, writers and histograms."""

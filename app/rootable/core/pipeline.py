@@ -1,0 +1,329 @@
+"""One pipeline for preview, histograms, export and the command line.
+
+``prepare`` checks a recipe against the file and builds the flattening plan; ``iterate``
+reads the inputs chunk by chunk, applies the cut and flattens; ``preview`` runs the same
+on the first entries; ``export`` streams the chunks into a writer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import awkward as ak
+import numpy as np
+
+from rootable.core.catalog import Catalog, TreeInfo, child, iter_tree_branches, open_catalog, open_file
+from rootable.core.errors import Cancelled, InputError, RecipeError
+from rootable.core.flatten import FlatChunk, FlattenPlan, empty_columns, flatten
+from rootable.core.naming import UniqueNames
+from rootable.core.recipe import Recipe
+from rootable.core.selection import Cut, Selection, build_plan, compile_cut, read_keys, resolve_branches
+from rootable.core.writers import arrow_schema, format_for, open_writer
+
+log = logging.getLogger(__name__)
+
+#: Largest number of uncompressed bytes one branch may declare for one chunk before rootable
+#: refuses to read it; guards against branches whose metadata claims absurd sizes.
+MAX_BRANCH_CHUNK_BYTES = 4 * 1024**3
+
+ProgressCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass
+class Job:
+    """A recipe checked against the first input: what to read and which columns come out."""
+
+    recipe: Recipe
+    catalog: Catalog
+    tree: TreeInfo
+    selection: Selection
+    plan: FlattenPlan
+    cut: Cut | None
+    keys: list[str]
+    schema: dict[str, np.ndarray]
+    """Zero-row columns in output order: names and dtypes of the result."""
+    entry_name: str = ""
+    source_name: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.schema)
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote, for the user's report."""
+
+    path: Path
+    format: str
+    rows: int
+    columns: int
+    bytes: int
+    seconds: float
+    events_read: int
+    truncated: dict[str, int] = field(default_factory=dict)
+
+
+def prepare(recipe: Recipe, catalog: Catalog | None = None) -> Job:
+    """Check a recipe against its first input and build the plan.
+
+    Raises
+    ------
+    InputError, RecipeError, CutError
+        With a message that names the file, branch or field at fault.
+    """
+    recipe.validate()
+    if not recipe.inputs:
+        raise RecipeError("the recipe has no input file")
+    if catalog is None:
+        catalog = open_catalog(recipe.inputs[0])
+    tree = catalog.tree(recipe.tree)
+    if not recipe.branches:
+        raise RecipeError(f"no branches selected in {tree.path_string!r}; tick at least one")
+    selection = resolve_branches(tree, recipe.branches)
+    if not selection.branches:
+        raise RecipeError(f"none of the selected branches in {tree.path_string!r} can be flattened")
+    plan = build_plan(tree, recipe, selection.branches)
+    cut = compile_cut(recipe.cut, tree)
+    keys = read_keys(plan, cut.names if cut else set())
+    _check_declared_sizes(tree, keys, recipe.step_size)
+    forms = {key: tree.by_key[key].form for key in keys}
+    schema = empty_columns(forms, plan)
+    job = Job(recipe, catalog, tree, selection, plan, cut, keys, schema)
+    _add_extra_columns(job)
+    return job
+
+
+def _add_extra_columns(job: Job) -> None:
+    names = UniqueNames()
+    for name in job.schema:
+        names.claim(name)
+    extra: dict[str, np.ndarray] = {}
+    if job.recipe.entry_column:
+        job.entry_name = names.claim("entry")
+        extra[job.entry_name] = np.zeros(0, dtype=np.int64)
+    if job.recipe.source_column:
+        job.source_name = names.claim("source_file")
+        extra[job.source_name] = np.zeros(0, dtype=object)
+    job.schema = {**extra, **job.schema}
+
+
+def _check_declared_sizes(tree: TreeInfo, keys: list[str], step_size: int) -> None:
+    for key in keys:
+        branch = tree.by_key[key]
+        if not branch.uncompressed_bytes or not branch.entries:
+            continue
+        per_chunk = branch.uncompressed_bytes / branch.entries * min(step_size, branch.entries)
+        if per_chunk > MAX_BRANCH_CHUNK_BYTES:
+            raise InputError(
+                f"{tree.file_path}: branch {key!r} declares {branch.uncompressed_bytes / 1024**3:.1f} GiB "
+                f"for {branch.entries} entries, more than rootable reads at once; untick it"
+            )
+
+
+def entry_ranges(num_entries: int, start: int | None, stop: int | None, step: int) -> Iterator[tuple[int, int]]:
+    """Yield (start, stop) pairs of at most ``step`` entries covering the requested range."""
+    first = min(start or 0, num_entries)
+    last = num_entries if stop is None else min(stop, num_entries)
+    for begin in range(first, last, step):
+        yield begin, min(begin + step, last)
+
+
+def _open_tree(path: str, tree_path: tuple[str, ...]) -> Any:
+    obj: Any = open_file(path)
+    try:
+        for part in tree_path:
+            obj = child(obj, part)
+    except KeyError:
+        raise InputError(f"{path}: tree {'/'.join(tree_path)!r} not found") from None
+    return obj
+
+
+class _TreeReader:
+    """Reads branch arrays of one input by branch key, keeping duplicates apart by position."""
+
+    def __init__(self, path: str, job: Job) -> None:
+        self.path = path
+        self.job = job
+        if path == job.tree.file_path and job.tree.handle is not None:
+            obj = job.tree.handle
+        else:
+            obj = _open_tree(path, job.tree.path)
+        self.tree = obj
+        self.num_entries = int(obj.num_entries)
+        self.is_rntuple = not hasattr(obj, "branches")
+        self.branches: dict[str, Any] = {}
+        if not self.is_rntuple:
+            self._match_branches(iter_tree_branches(obj))
+
+    def _match_branches(self, raw: list[Any]) -> None:
+        seen: dict[str, int] = {}
+        by_key = {}
+        for branch in raw:
+            seen[branch.name] = seen.get(branch.name, 0) + 1
+            count = seen[branch.name]
+            by_key[branch.name if count == 1 else f"{branch.name}#{count}"] = branch
+        for key in self.job.keys:
+            if key not in by_key:
+                raise InputError(f"{self.path}: branch {key!r} not found in {self.job.tree.path_string!r}")
+            self.branches[key] = by_key[key]
+
+    def read(self, start: int, stop: int) -> dict[str, ak.Array]:
+        if self.is_rntuple:
+            record = self.tree.arrays(self.job.keys, entry_start=start, entry_stop=stop)
+            return {key: record[key] for key in self.job.keys}
+        arrays = {}
+        for key, branch in self.branches.items():
+            try:
+                arrays[key] = branch.array(entry_start=start, entry_stop=stop, library="ak")
+            except Exception as exc:
+                raise InputError(f"{self.path}: branch {key!r} cannot be read ({exc}); untick it") from exc
+        return arrays
+
+
+def iterate(
+    job: Job,
+    *,
+    entry_stop: int | None = None,
+    cancelled: CancelCheck | None = None,
+    progress: ProgressCallback | None = None,
+) -> Iterator[FlatChunk]:
+    """Yield flat chunks over all inputs in order, with the cut applied.
+
+    Parameters
+    ----------
+    job
+        A prepared recipe.
+    entry_stop
+        Stop after this many entries of the first input's range, for previews; None reads
+        the recipe's whole range.
+    cancelled
+        Called between chunks; when it returns True, ``Cancelled`` is raised.
+    progress
+        Called after each chunk with (entries done, entries in total).
+    """
+    recipe = job.recipe
+    readers = [_TreeReader(path, job) for path in recipe.inputs]
+    total = _total_entries(readers, recipe, entry_stop)
+    done = 0
+    offset = 0
+    for path, reader in zip(recipe.inputs, readers, strict=True):
+        stop = recipe.entry_stop
+        if entry_stop is not None:
+            remaining = max(total - done, 0)
+            stop = min(stop if stop is not None else reader.num_entries, (recipe.entry_start or 0) + remaining)
+        for begin, end in entry_ranges(reader.num_entries, recipe.entry_start, stop, recipe.step_size):
+            if cancelled is not None and cancelled():
+                raise Cancelled("cancelled by the user")
+            chunk = _flat_chunk(job, reader.read(begin, end), path, offset + begin)
+            done += end - begin
+            if progress is not None:
+                progress(done, total)
+            log.debug("%s: entries %d-%d flattened, %d rows", path, begin, end, chunk.num_rows)
+            yield chunk
+            if done >= total:
+                return
+        offset += reader.num_entries
+
+
+def _total_entries(readers: list[_TreeReader], recipe: Recipe, limit: int | None) -> int:
+    total = 0
+    for reader in readers:
+        first = min(recipe.entry_start or 0, reader.num_entries)
+        last = reader.num_entries if recipe.entry_stop is None else min(recipe.entry_stop, reader.num_entries)
+        total += max(last - first, 0)
+    return total if limit is None else min(total, limit)
+
+
+def _flat_chunk(job: Job, arrays: dict[str, ak.Array], path: str, first_entry: int) -> FlatChunk:
+    num_rows = len(next(iter(arrays.values()))) if arrays else 0
+    entries = np.arange(first_entry, first_entry + num_rows, dtype=np.int64)
+    if job.cut is not None:
+        mask = job.cut.mask(arrays, num_rows)
+        arrays = {key: array[mask] for key, array in arrays.items()}
+        entries = entries[mask]
+    chunk = flatten(arrays, job.plan)
+    extra: dict[str, np.ndarray] = {}
+    if job.entry_name:
+        extra[job.entry_name] = entries
+    if job.source_name:
+        extra[job.source_name] = np.full(len(entries), os.path.basename(path), dtype=object)
+    chunk.columns = {**extra, **chunk.columns}
+    chunk.num_rows = len(entries)
+    return chunk
+
+
+def preview(job: Job, num_events: int = 1000, cancelled: CancelCheck | None = None) -> FlatChunk:
+    """Flatten the first ``num_events`` entries of the recipe's range into one table."""
+    chunks = list(iterate(job, entry_stop=num_events, cancelled=cancelled))
+    return concatenate(job, chunks)
+
+
+def concatenate(job: Job, chunks: list[FlatChunk]) -> FlatChunk:
+    """Join flat chunks into one; an empty list gives the zero-row schema."""
+    if not chunks:
+        return FlatChunk(columns={k: v.copy() for k, v in job.schema.items()}, num_rows=0)
+    columns = {name: np.concatenate([c.columns[name] for c in chunks]) for name in job.schema}
+    truncated: dict[str, int] = {}
+    for chunk in chunks:
+        for name, count in chunk.truncated.items():
+            truncated[name] = truncated.get(name, 0) + count
+    return FlatChunk(columns=columns, num_rows=sum(c.num_rows for c in chunks), truncated=truncated)
+
+
+def export(
+    job: Job,
+    output: str | os.PathLike[str],
+    fmt: str = "",
+    *,
+    cancelled: CancelCheck | None = None,
+    progress: ProgressCallback | None = None,
+) -> ExportResult:
+    """Stream every chunk of the job into ``output``; on failure or cancel nothing is left there.
+
+    Parameters
+    ----------
+    output
+        Destination path; its suffix picks the format unless ``fmt`` is given.
+    """
+    path = Path(output)
+    fmt = format_for(path, fmt)
+    started = time.perf_counter()
+    metadata = {"rootable.recipe": json.dumps(job.recipe.to_dict())}
+    writer = open_writer(path, fmt, arrow_schema(job.schema), metadata)
+    log.info("export of %s to %s (%s) started", ", ".join(job.recipe.inputs), path, fmt)
+    truncated: dict[str, int] = {}
+    events = 0
+    try:
+        for chunk in iterate(job, cancelled=cancelled, progress=progress):
+            writer.write(chunk.columns)
+            events += chunk.num_rows
+            for name, count in chunk.truncated.items():
+                truncated[name] = truncated.get(name, 0) + count
+        if cancelled is not None and cancelled():
+            raise Cancelled("cancelled by the user")
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        log.info("export to %s stopped; the partial file was removed", path)
+        raise
+    seconds = time.perf_counter() - started
+    log.info("export to %s done: %d rows in %.2f s", path, writer.rows, seconds)
+    return ExportResult(
+        path=path,
+        format=fmt,
+        rows=writer.rows,
+        columns=len(job.schema),
+        bytes=path.stat().st_size,
+        seconds=seconds,
+        events_read=events,
+        truncated=truncated,
+    )

@@ -1,0 +1,245 @@
+"""Streaming writers, one per output format, that never leave a half-written file behind.
+
+Each writer receives the flat columns chunk by chunk and writes into a temporary file in the
+output folder; ``commit`` renames it into place, ``abort`` deletes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from rootable.core.errors import OutputError, RecipeError
+
+log = logging.getLogger(__name__)
+
+#: Output format by file suffix (the last one, or ``.csv.gz``).
+SUFFIX_FORMATS = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".csv": "csv",
+    ".csv.gz": "csv",
+    ".feather": "feather",
+    ".arrow": "feather",
+    ".h5": "hdf5",
+    ".hdf5": "hdf5",
+    ".root": "root",
+}
+
+
+def format_for(path: str | os.PathLike[str], explicit: str = "") -> str:
+    """Return the output format named by ``explicit``, or else by the path's suffix."""
+    if explicit:
+        if explicit not in WRITERS:
+            raise RecipeError(f"invalid format {explicit!r}: expected one of {', '.join(sorted(WRITERS))}")
+        return explicit
+    name = Path(path).name.lower()
+    for suffix in sorted(SUFFIX_FORMATS, key=len, reverse=True):
+        if name.endswith(suffix):
+            return SUFFIX_FORMATS[suffix]
+    known = ", ".join(sorted(SUFFIX_FORMATS))
+    raise RecipeError(f"{path}: cannot tell the output format from the suffix; use one of {known}")
+
+
+def arrow_schema(columns: Mapping[str, np.ndarray]) -> pa.Schema:
+    """Return the Arrow schema of flat columns (object arrays are text)."""
+    return pa.schema([(name, _arrow_type(values)) for name, values in columns.items()])
+
+
+def _arrow_type(values: np.ndarray) -> pa.DataType:
+    if values.dtype == object:
+        return pa.string()
+    return pa.from_numpy_dtype(values.dtype)
+
+
+def arrow_table(columns: Mapping[str, np.ndarray], schema: pa.Schema) -> pa.Table:
+    arrays = [pa.array(columns[f.name], type=f.type) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+class Writer:
+    """Base of the streaming writers: a temporary file, renamed on commit, deleted on abort."""
+
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema) -> None:
+        self.path = Path(path)
+        self.schema = schema
+        self.rows = 0
+        self.temp_path = _temporary_path(self.path)
+
+    def write(self, columns: Mapping[str, np.ndarray]) -> None:
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        """Flush and close the format's file handle."""
+
+    def commit(self) -> None:
+        self._close()
+        os.replace(self.temp_path, self.path)
+
+    def abort(self) -> None:
+        try:
+            self._close()
+        except Exception:  # noqa: BLE001 - the file is deleted anyway
+            log.debug("closing %s after a failure raised", self.temp_path, exc_info=True)
+        self.temp_path.unlink(missing_ok=True)
+
+
+def _temporary_path(path: Path) -> Path:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: output folder {str(folder)!r} does not exist; create it first")
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise OutputError(
+            f"{path}: cannot write to folder {str(folder)!r} ({exc.strerror}); choose another output path"
+        ) from None
+    os.close(handle)
+    return Path(name)
+
+
+class ParquetWriter(Writer):
+    """Parquet via pyarrow, one row group per chunk, zstd compressed."""
+
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
+        import pyarrow.parquet as pq
+
+        super().__init__(path, schema)
+        if metadata:
+            schema = schema.with_metadata(metadata)
+            self.schema = schema
+        self._writer = pq.ParquetWriter(self.temp_path, schema, compression="zstd")
+
+    def write(self, columns: Mapping[str, np.ndarray]) -> None:
+        table = arrow_table(columns, self.schema)
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+
+    def _close(self) -> None:
+        self._writer.close()
+
+
+class CsvWriter(Writer):
+    """CSV via pyarrow's writer: a header row, integers as integers, gzip for ``.csv.gz``."""
+
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
+        import pyarrow.csv as pacsv
+
+        super().__init__(path, schema)
+        compression = "gzip" if self.path.name.lower().endswith(".gz") else None
+        self._stream = pa.CompressedOutputStream(str(self.temp_path), compression) if compression else pa.OSFile(str(self.temp_path), "wb")
+        self._writer = pacsv.CSVWriter(self._stream, schema)
+
+    def write(self, columns: Mapping[str, np.ndarray]) -> None:
+        table = arrow_table(columns, self.schema)
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+
+    def _close(self) -> None:
+        if not self._stream.closed:
+            self._writer.close()
+            self._stream.close()
+
+
+class FeatherWriter(Writer):
+    """Feather version 2 (Arrow IPC file), one record batch per chunk."""
+
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
+        super().__init__(path, schema)
+        if metadata:
+            self.schema = schema.with_metadata(metadata)
+        self._sink = pa.OSFile(str(self.temp_path), "wb")
+        self._writer = pa.ipc.new_file(self._sink, self.schema)
+
+    def write(self, columns: Mapping[str, np.ndarray]) -> None:
+        table = arrow_table(columns, self.schema)
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+
+    def _close(self) -> None:
+        if not self._sink.closed:
+            self._writer.close()
+            self._sink.close()
+
+
+class Hdf5Writer(Writer):
+    """HDF5 via h5py: one chunked, compressed, resizable dataset per column."""
+
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
+        try:
+            import h5py
+        except ImportError:
+            raise OutputError("HDF5 output needs h5py: pip install h5py") from None
+        super().__init__(path, schema)
+        self._file = h5py.File(self.temp_path, "w")
+        if metadata:
+            for key, value in metadata.items():
+                self._file.attrs[key] = value
+        for field in schema:
+            dtype = h5py.string_dtype() if field.type == pa.string() else field.type.to_pandas_dtype()
+            self._file.create_dataset(field.name, shape=(0,), maxshape=(None,), dtype=dtype, chunks=True, compression="gzip")
+
+    def write(self, columns: Mapping[str, np.ndarray]) -> None:
+        count = len(next(iter(columns.values()))) if columns else 0
+        for name, values in columns.items():
+            dataset = self._file[name]
+            dataset.resize((self.rows + count,))
+            dataset[self.rows :] = values.astype(object) if values.dtype == object else values
+        self.rows += count
+
+    def _close(self) -> None:
+        if self._file.id.valid:
+            self._file.close()
+
+
+class RootWriter(Writer):
+    """A flat TTree ``Events`` written with uproot, one basket per chunk; text is not supported."""
+
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
+        import uproot
+
+        super().__init__(path, schema)
+        text = [f.name for f in schema if f.type == pa.string()]
+        if text:
+            self.temp_path.unlink(missing_ok=True)
+            raise OutputError(f"{path}: flat ROOT output cannot hold the text columns {', '.join(text)}; untick them")
+        self._file = uproot.recreate(self.temp_path)
+        branch_types = {f.name: np.dtype(f.type.to_pandas_dtype()) for f in schema}
+        self._tree = self._file.mktree("Events", branch_types, title="flat table written by rootable")
+
+    def write(self, columns: Mapping[str, np.ndarray]) -> None:
+        count = len(next(iter(columns.values()))) if columns else 0
+        if count:
+            self._tree.extend(dict(columns))
+        self.rows += count
+
+    def _close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+
+WRITERS: dict[str, Any] = {
+    "parquet": ParquetWriter,
+    "csv": CsvWriter,
+    "feather": FeatherWriter,
+    "hdf5": Hdf5Writer,
+    "root": RootWriter,
+}
+
+
+def open_writer(
+    path: str | os.PathLike[str], fmt: str, schema: pa.Schema, metadata: dict[str, str] | None = None
+) -> Writer:
+    """Create the writer for ``fmt`` writing to a temporary file beside ``path``."""
+    writer_class = WRITERS[fmt]
+    try:
+        return writer_class(path, schema, metadata)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot create the output file ({exc})") from None

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-COMMANDS = ("inspect", "export", "gui")
+COMMANDS = ("inspect", "export", "code", "gui")
 
 log = logging.getLogger("rootable")
 
@@ -76,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export_arguments(export)
     _add_common(export)
     export.set_defaults(handler=_export)
+
+    code = commands.add_parser(
+        "code", help="print a plain uproot + awkward script that does the same export",
+        description="Print a standalone Python script equivalent to an export. Give a recipe "
+        "(rootable code r.toml) or the same options as 'rootable export'.",
+    )
+    _add_export_arguments(code)
+    _add_common(code)
+    code.set_defaults(handler=_code)
     return parser
 
 
@@ -148,6 +157,17 @@ def _export(args: argparse.Namespace) -> int:
     result = pipeline.export(job, recipe.output, recipe.format, progress=progress)
     if not args.quiet:
         print(format_export(result, job))
+    return 0
+
+
+def _code(args: argparse.Namespace) -> int:
+    from rootable.core import pipeline
+    from rootable.core.codegen import generate_script
+
+    if args.files and args.files[0].endswith(".toml") and not args.recipe:
+        args.recipe = args.files.pop(0)
+    recipe = recipe_from_args(args)
+    print(generate_script(pipeline.prepare(recipe)), end="")
     return 0
 
 

@@ -203,7 +203,7 @@ def iterate(
     job
         A prepared recipe.
     entry_stop
-        Stop after this many entries of the first input's range, for previews; None reads
+        Read at most this many entries from the start of the range, for previews; None reads
         the recipe's whole range.
     cancelled
         Called between chunks; when it returns True, ``Cancelled`` is raised.
@@ -212,35 +212,38 @@ def iterate(
     """
     recipe = job.recipe
     readers = [_TreeReader(path, job) for path in recipe.inputs]
-    total = _total_entries(readers, recipe, entry_stop)
+    ranges = _file_ranges(readers, recipe, entry_stop)
+    total = sum(stop - start for _, _, start, stop in ranges)
     done = 0
-    offset = 0
-    for path, reader in zip(recipe.inputs, readers, strict=True):
-        stop = recipe.entry_stop
-        if entry_stop is not None:
-            remaining = max(total - done, 0)
-            stop = min(stop if stop is not None else reader.num_entries, (recipe.entry_start or 0) + remaining)
-        for begin, end in entry_ranges(reader.num_entries, recipe.entry_start, stop, recipe.step_size):
+    for reader, offset, start, stop in ranges:
+        for begin, end in entry_ranges(reader.num_entries, start, stop, recipe.step_size):
             if cancelled is not None and cancelled():
                 raise Cancelled("cancelled by the user")
-            chunk = _flat_chunk(job, reader.read(begin, end), path, offset + begin)
+            chunk = _flat_chunk(job, reader.read(begin, end), reader.path, offset + begin)
             done += end - begin
             if progress is not None:
                 progress(done, total)
-            log.debug("%s: entries %d-%d flattened, %d rows", path, begin, end, chunk.num_rows)
+            log.debug("%s: entries %d-%d flattened, %d rows", reader.path, begin, end, chunk.num_rows)
             yield chunk
-            if done >= total:
-                return
-        offset += reader.num_entries
 
 
-def _total_entries(readers: list[_TreeReader], recipe: Recipe, limit: int | None) -> int:
-    total = 0
+def _file_ranges(
+    readers: list[_TreeReader], recipe: Recipe, limit: int | None
+) -> list[tuple[_TreeReader, int, int, int]]:
+    """Map the recipe's entry range, global over all inputs in order, to (reader, offset, start, stop)."""
+    first = recipe.entry_start or 0
+    last = recipe.entry_stop if recipe.entry_stop is not None else sum(r.num_entries for r in readers)
+    if limit is not None:
+        last = min(last, first + limit)
+    ranges = []
+    offset = 0
     for reader in readers:
-        first = min(recipe.entry_start or 0, reader.num_entries)
-        last = reader.num_entries if recipe.entry_stop is None else min(recipe.entry_stop, reader.num_entries)
-        total += max(last - first, 0)
-    return total if limit is None else min(total, limit)
+        start = min(max(first - offset, 0), reader.num_entries)
+        stop = min(max(last - offset, 0), reader.num_entries)
+        if stop > start:
+            ranges.append((reader, offset, start, stop))
+        offset += reader.num_entries
+    return ranges
 
 
 def _flat_chunk(job: Job, arrays: dict[str, ak.Array], path: str, first_entry: int) -> FlatChunk:

@@ -68,6 +68,7 @@ class Recipe:
     sort: dict[str, SortKey] = field(default_factory=dict)
     cut: str = ""
     entry_start: int | None = None
+    """First entry to read, counted over all inputs in order (a global entry number)."""
     entry_stop: int | None = None
     entry_column: bool = False
     source_column: bool = False

@@ -1,0 +1,217 @@
+"""The recipe as a plain uproot + awkward + pyarrow script that reproduces the export.
+
+The script is meant to teach: it reads with ``uproot.iterate``, pads with ``ak.pad_none``
+and ``ak.fill_none``, and writes with pyarrow, one chunk at a time. It covers scalars,
+fixed-size arrays, jagged numeric branches, text scalars, the cut, sorting and masks.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import Any
+
+from rootable import __version__
+from rootable.core.catalog import BranchKind
+from rootable.core.flatten import column_dtype
+from rootable.core.pipeline import Job
+from rootable.core.selection import CUT_FUNCTIONS
+
+_REDUCTIONS = {"count": "count_nonzero", "sum": "sum", "any": "any", "all": "all", "max": "max", "min": "min", "mean": "mean"}
+_NUMPY = {"abs": "abs", "sqrt": "sqrt", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "arctan2": "arctan2", "hypot": "hypot", "pi": "pi"}
+
+_WRITERS = {
+    "parquet": ("import pyarrow.parquet as pq", "pq.ParquetWriter(OUTPUT, table.schema, compression=\"zstd\")", "write_table"),
+    "csv": ("import pyarrow.csv as pacsv", "pacsv.CSVWriter(OUTPUT, table.schema)", "write_table"),
+    "feather": ("import pyarrow.ipc as ipc", "ipc.new_file(OUTPUT, table.schema)", "write_table"),
+}
+
+
+def generate_script(job: Job, output: str = "", fmt: str = "") -> str:
+    """Return the Python source of a standalone script that writes the job's flat table.
+
+    Parameters
+    ----------
+    job
+        A prepared recipe (``pipeline.prepare``).
+    output, fmt
+        Output path and format; the recipe's by default. HDF5 and ROOT outputs are written
+        as Parquet by the script, with a note.
+    """
+    recipe = job.recipe
+    output = output or recipe.output or "flat.parquet"
+    fmt = fmt or recipe.format or _format_of(output)
+    lines = _header(job, output, fmt)
+    lines += _helpers()
+    lines += _loop(job)
+    lines += _writer_lines(fmt)
+    return "\n".join(lines) + "\n"
+
+
+def _format_of(output: str) -> str:
+    from rootable.core.writers import format_for
+
+    return format_for(output)
+
+
+def _header(job: Job, output: str, fmt: str) -> list[str]:
+    recipe = job.recipe
+    import_line = _WRITERS.get(fmt, _WRITERS["parquet"])[0]
+    lines = [
+        f'"""Flatten {job.tree.path_string} into {output}; written by rootable {__version__}.',
+        "",
+        "Each event becomes one row. Jagged branches are padded or clipped to a fixed depth",
+        "and split into one column per slot (Jet_pt_0, Jet_pt_1, ...).",
+        '"""',
+        "",
+        "import awkward as ak",
+        "import numpy as np",
+        "import pyarrow as pa",
+        import_line,
+        "import uproot",
+        "",
+        f"INPUTS = {[f'{path}:{job.tree.path_string}' for path in recipe.inputs]!r}",
+        f"BRANCHES = {job.keys!r}",
+        f"OUTPUT = {output!r}",
+        f"STEP_SIZE = {recipe.step_size}  # entries per chunk",
+        f"ENTRY_START, ENTRY_STOP = {recipe.entry_start!r}, {recipe.entry_stop!r}",
+        "",
+    ]
+    if fmt not in _WRITERS:
+        lines += [f"# NOTE: rootable writes {fmt} itself; this script writes Parquet instead.", ""]
+    return lines
+
+
+def _helpers() -> list[str]:
+    return [
+        "",
+        "def pad(array, depth, fill, dtype):",
+        '    """Pad or clip every event\'s list to `depth` slots; return one column per slot."""',
+        "    padded = ak.fill_none(ak.pad_none(array, depth, clip=True), fill)",
+        "    matrix = ak.to_numpy(padded).astype(dtype)",
+        "    return [matrix[:, j] for j in range(depth)]",
+        "",
+        "",
+        "writer = None",
+        "entries_seen = 0",
+        "for chunk in uproot.iterate(INPUTS, BRANCHES, step_size=STEP_SIZE, library=\"ak\"):",
+        "    # uproot.iterate has no entry range over several files, so slice each chunk instead.",
+        "    first, entries_seen = entries_seen, entries_seen + len(chunk)",
+        "    low = max((ENTRY_START or 0) - first, 0)",
+        "    high = len(chunk) if ENTRY_STOP is None else max(min(ENTRY_STOP - first, len(chunk)), 0)",
+        "    chunk = chunk[low:high]",
+        "    if len(chunk) == 0:",
+        "        continue",
+    ]
+
+
+def _loop(job: Job) -> list[str]:
+    lines: list[str] = []
+    if job.cut is not None:
+        lines += [f"    # Event selection: {job.cut.text}", f"    chunk = chunk[{translate_cut(job.cut.text)}]"]
+    for collection in job.plan.collections:
+        if collection.sort_member:
+            order = "False" if collection.descending else "True"
+            lines += [
+                f"    # Sort {collection.name} by {collection.sort_member} before clipping, for every member.",
+                f"    order = ak.argsort(chunk[{collection.sort_member!r}], axis=1, ascending={order})",
+            ]
+            for member in collection.members:
+                if member in job.keys:
+                    lines.append(f"    chunk[{member!r}] = chunk[{member!r}][order]")
+    lines.append("    columns = {}")
+    for collection in job.plan.collections:
+        if collection.masks:
+            first = next(m for m in collection.members if m in job.keys)
+            lines += [
+                f"    counts = ak.to_numpy(ak.num(chunk[{first!r}], axis=1))",
+                f"    for j in range({collection.depth}):",
+                f"        columns[f\"{collection.mask_base}_mask_{{j}}\"] = counts > j",
+            ]
+    for branch in job.plan.branches:
+        lines += _branch_lines(job, branch)
+    return lines
+
+
+def _branch_lines(job: Job, branch: Any) -> list[str]:
+    info = job.tree.by_key[branch.key]
+    access = f"chunk[{branch.key!r}]"
+    if info.kind is BranchKind.SCALAR:
+        return [f"    columns[{branch.base!r}] = ak.to_numpy({access})"]
+    if info.kind is BranchKind.STRING:
+        return [f"    columns[{branch.base!r}] = ak.to_list({access})"]
+    if info.kind is BranchKind.FIXED:
+        names = [name for name in job.schema if name.startswith(branch.base + "_")]
+        return [
+            f"    matrix = ak.to_numpy({access}).reshape(len(chunk), -1)  # row-major, like C",
+            f"    for position, name in enumerate({names!r}):",
+            "        columns[name] = matrix[:, position]",
+        ]
+    if info.kind is BranchKind.JAGGED and info.dtype not in ("string", "record"):
+        import numpy as np
+
+        dtype = column_dtype(np.dtype(info.dtype), job.plan.fill)
+        fill = _fill_literal(job, np.dtype(info.dtype))
+        return [
+            f"    for j, column in enumerate(pad({access}, {branch.depths[0]}, {fill}, np.{dtype.name})):",
+            f"        columns[f\"{branch.base}_{{j}}\"] = column",
+        ]
+    return [f"    # NOTE: {branch.key} ({info.kind.value}) is flattened by rootable only; this script skips it."]
+
+
+def _fill_literal(job: Job, dtype: Any) -> str:
+    from rootable.core.flatten import fill_for
+
+    value = fill_for(dtype, job.plan.fill)
+    if isinstance(value, float) and math.isnan(value):
+        return "np.nan"
+    if isinstance(value, float) and math.isinf(value):
+        return "np.inf" if value > 0 else "-np.inf"
+    return repr(value)
+
+
+def _writer_lines(fmt: str) -> list[str]:
+    _, opener, method = _WRITERS.get(fmt, _WRITERS["parquet"])
+    return [
+        "    table = pa.table(columns)",
+        "    if writer is None:",
+        f"        writer = {opener}",
+        f"    writer.{method}(table)",
+        "",
+        "if writer is not None:",
+        "    writer.close()",
+    ]
+
+
+class _CutTranslator(ast.NodeTransformer):
+    """Rewrite rootable's cut names into plain awkward/NumPy calls on ``chunk``."""
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:  # noqa: N802 - ast visitor API
+        if node.id in _NUMPY:
+            return ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr=_NUMPY[node.id], ctx=ast.Load())
+        if node.id in CUT_FUNCTIONS:
+            return node
+        return ast.Subscript(value=ast.Name(id="chunk", ctx=ast.Load()), slice=ast.Constant(node.id), ctx=ast.Load())
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:  # noqa: N802 - ast visitor API
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id in _REDUCTIONS:
+            node.func = ast.Attribute(value=ast.Name(id="ak", ctx=ast.Load()), attr=_REDUCTIONS[node.func.id], ctx=ast.Load())
+            node.keywords.append(ast.keyword(arg="axis", value=ast.Constant(-1)))
+        elif isinstance(node.func, ast.Name) and node.func.id == "num":
+            node.func = ast.Attribute(value=ast.Name(id="ak", ctx=ast.Load()), attr="num", ctx=ast.Load())
+            node.keywords.append(ast.keyword(arg="axis", value=ast.Constant(-1)))
+        elif isinstance(node.func, ast.Name) and node.func.id == "where":
+            node.func = ast.Attribute(value=ast.Name(id="ak", ctx=ast.Load()), attr="where", ctx=ast.Load())
+        return node
+
+
+def translate_cut(text: str) -> str:
+    """Return the cut as an expression on ``chunk`` that plain awkward evaluates."""
+    from rootable.core.selection import _BooleanRewriter
+
+    tree = ast.parse(text, mode="eval")
+    tree = _BooleanRewriter().visit(tree)
+    tree = _CutTranslator().visit(tree)
+    expression = ast.unparse(ast.fix_missing_locations(tree))
+    return f"ak.fill_none({expression}, False)"

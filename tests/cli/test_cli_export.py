@@ -1,0 +1,208 @@
+"""Command-line tests: export, inspect and error reporting, run in-process through main()."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+
+import awkward as ak
+import numpy as np
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+import uproot
+
+from rootable.cli import main
+
+BRANCHES = "nJet,Jet_pt,Jet_eta,MET_pt"
+
+
+def expected_padded(array: ak.Array, depth: int, fill: float) -> np.ndarray:
+    """Pad and clip a jagged array with plain awkward, independent of rootable's gather."""
+    padded = ak.fill_none(ak.pad_none(array, depth, clip=True), fill)
+    return ak.to_numpy(padded)
+
+
+def test_export_nano_parquet_matches_uproot(data_dir, tmp_path, capsys):
+    source = data_dir / "nano_dy.root"
+    output = tmp_path / "nano.parquet"
+
+    status = main(["export", str(source), "-o", str(output), "--tree", "Events",
+                   "--branches", BRANCHES, "--depth", "4", "--fill", "nan"])
+
+    assert status == 0
+    table = pq.read_table(output)
+    events = uproot.open(source)["Events"]
+    assert table.num_rows == 40
+    for name in ("Jet_pt", "Jet_eta"):
+        expected = expected_padded(events[name].array(), 4, math.nan)
+        for j in range(4):
+            column = table.column(f"{name}_{j}").to_numpy()
+            assert column.dtype == np.float32
+            np.testing.assert_array_equal(column, expected[:, j].astype(np.float32))
+    np.testing.assert_array_equal(table.column("nJet").to_numpy(), events["nJet"].array(library="np"))
+    np.testing.assert_array_equal(table.column("MET_pt").to_numpy(), events["MET_pt"].array(library="np"))
+    assert table.column("Jet_pt_0")[0].as_py() == 80.75
+    assert table.column("Jet_pt_3")[0].as_py() == 17.5625
+    assert all(math.isnan(table.column(f"Jet_pt_{j}")[8].as_py()) for j in (1, 2, 3))
+    report = capsys.readouterr().out
+    assert "40 rows, 10 columns" in report
+    assert "20 of 40 events had more than 4 Jet objects" in report
+
+
+def test_export_column_order_follows_request(data_dir, tmp_path):
+    output = tmp_path / "order.parquet"
+
+    main(["export", str(data_dir / "nano_dy.root"), "-o", str(output), "--branches", BRANCHES, "-q"])
+
+    names = pq.read_schema(output).names
+    assert names == ["nJet"] + [f"Jet_pt_{j}" for j in range(4)] + [f"Jet_eta_{j}" for j in range(4)] + ["MET_pt"]
+
+
+def test_export_csv_keeps_integer_sentinel(data_dir, tmp_path):
+    output = tmp_path / "muons.csv"
+
+    status = main(["export", str(data_dir / "uproot-HZZ.root"), "-o", str(output),
+                   "--branches", "NMuon,Muon_Charge", "--depth", "Muon=2", "--fill", "-999", "-q"])
+
+    assert status == 0
+    text = output.read_text().splitlines()
+    assert text[0] == '"NMuon","Muon_Charge_0","Muon_Charge_1"'
+    charges = uproot.open(data_dir / "uproot-HZZ.root")["events"]["Muon_Charge"].array()
+    expected = expected_padded(charges, 2, -999)
+    table = pacsv.read_csv(output)
+    np.testing.assert_array_equal(table.column("Muon_Charge_1").to_numpy(), expected[:, 1])
+    assert "-999.0" not in output.read_text()
+    assert any(line.endswith(",-999") for line in text[1:])
+
+
+def test_export_glob_pattern_and_collection_depth(data_dir, tmp_path):
+    output = tmp_path / "jets.parquet"
+
+    main(["export", str(data_dir / "uproot-HZZ.root"), "-o", str(output),
+          "--branches", "Jet_P*", "--depth", "2", "--depth", "Jet=3", "-q"])
+
+    names = pq.read_schema(output).names
+    assert names == [f"Jet_{c}_{j}" for c in ("Px", "Py", "Pz") for j in range(3)]
+
+
+def test_export_nested_tree_path(data_dir, tmp_path):
+    output = tmp_path / "nested.parquet"
+
+    status = main(["export", str(data_dir / "uproot-nesteddirs.root"), "--tree", "one/two/tree",
+                   "-o", str(output), "--branches", "Int32,ArrayInt32", "-q"])
+
+    assert status == 0
+    table = pq.read_table(output)
+    tree = uproot.open(data_dir / "uproot-nesteddirs.root")["one/two/tree"]
+    assert table.num_rows == tree.num_entries
+    np.testing.assert_array_equal(table.column("ArrayInt32_3").to_numpy(), tree["ArrayInt32"].array(library="np")[:, 3])
+
+
+def test_export_cut_and_entry_range(data_dir, tmp_path):
+    output = tmp_path / "cut.parquet"
+    cut = "(nJet >= 2) & (MET_pt > 20)"
+
+    main(["export", str(data_dir / "nano_dy.root"), "-o", str(output), "--branches", "nJet,MET_pt",
+          "--cut", cut, "--entry-start", "5", "--entry-stop", "35", "--entry-column", "-q"])
+
+    events = uproot.open(data_dir / "nano_dy.root")["Events"].arrays(["nJet", "MET_pt"], library="np")
+    selected = np.flatnonzero((events["nJet"] >= 2) & (events["MET_pt"] > 20))
+    selected = selected[(selected >= 5) & (selected < 35)]
+    table = pq.read_table(output)
+    np.testing.assert_array_equal(table.column("entry").to_numpy(), selected)
+    np.testing.assert_array_equal(table.column("MET_pt").to_numpy(), events["MET_pt"][selected])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["{data}/missing.root"], "missing.root: file not found"),
+        (["{data}/bad_delphes.root"], "bad_delphes.root: the file has no readable objects"),
+        (["{data}/README.md"], "README.md: not a ROOT file"),
+        (["{data}/nano_dy.root", "--branches", "Jet_ptt"], "did you mean 'Jet_pt'"),
+        (["{data}/nano_dy.root", "--tree", "Event"], "tree 'Event' not found (did you mean 'Events'"),
+        (["{data}/nano_dy.root", "--cut", "nJets > 2"], "unknown name 'nJets' (did you mean 'nJet'"),
+        (["{data}/nano_dy.root", "--depth", "-1"], "the depth must be 0 or more"),
+        (["{data}/uproot-stl_containers.root", "--branches", "map_int32_int16"], "cannot be flattened"),
+    ],
+)
+def test_export_bad_input_prints_one_line(data_dir, tmp_path, capsys, arguments, message):
+    args = [a.format(data=data_dir) for a in arguments]
+    if "--branches" not in args:
+        args += ["--branches", "nJet"]
+
+    status = main(["export", *args, "-o", str(tmp_path / "out.parquet")])
+
+    error = capsys.readouterr().err
+    assert status == 2
+    assert message in error
+    assert error.count("\n") == 1
+    assert error.startswith("rootable: error: ")
+    assert not (tmp_path / "out.parquet").exists()
+
+
+def test_export_output_folder_is_a_file(data_dir, tmp_path, capsys):
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("not a folder")
+
+    status = main(["export", str(data_dir / "nano_dy.root"), "--branches", "nJet", "-o", str(blocker / "x.parquet")])
+
+    assert status == 2
+    assert "output folder" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain-file"]
+
+
+def test_export_unwritable_folder(data_dir, tmp_path, capsys):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    if os.access(folder, os.W_OK):
+        pytest.skip("running as a user that ignores folder permissions")
+
+    status = main(["export", str(data_dir / "nano_dy.root"), "--branches", "nJet", "-o", str(folder / "x.parquet")])
+
+    assert status == 2
+    assert "cannot write to folder" in capsys.readouterr().err
+
+
+def test_export_unknown_suffix(data_dir, tmp_path, capsys):
+    status = main(["export", str(data_dir / "nano_dy.root"), "--branches", "nJet", "-o", str(tmp_path / "x.txt")])
+
+    assert status == 2
+    assert "cannot tell the output format" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_inspect_lists_collections_and_refusals(data_dir, capsys):
+    status = main(["inspect", str(data_dir / "uproot-stl_containers.root")])
+
+    text = capsys.readouterr().out
+    assert status == 0
+    assert "TTree tree: 5 entries" in text
+    assert "vector_vector_int32" in text
+    assert "doubly jagged" in text
+    assert "map_int32_int16" in text
+    assert "not flattened: std::set and std::map have no fixed column layout" in text
+
+
+def test_inspect_nano_shows_jet_collection(data_dir, capsys):
+    main(["inspect", str(data_dir / "nano_dy.root"), "--tree", "Events", "--titles"])
+
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.strip().startswith("Jet (counter nJet)"))
+    assert header.strip().startswith("Jet (counter nJet): ")
+    jet_pt = next(line for line in lines if line.strip().startswith("Jet_pt "))
+    assert "float[]" in jet_pt
+    assert "jagged" in jet_pt
+    assert "| pt" in jet_pt
+
+
+def test_help_does_not_import_qt():
+    code = "import sys; from rootable.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\nprint('PySide6' in sys.modules, 'uproot' in sys.modules)"
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert result.stdout.strip().splitlines()[-1] == "False False"

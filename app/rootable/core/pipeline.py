@@ -20,7 +20,7 @@ import awkward as ak
 import numpy as np
 
 from rootable.core.catalog import Catalog, TreeInfo, child, iter_tree_branches, open_catalog, open_file
-from rootable.core.errors import Cancelled, InputError, RecipeError
+from rootable.core.errors import Cancelled, InputError, OutputError, RecipeError
 from rootable.core.flatten import FlatChunk, FlattenPlan, empty_columns, flatten
 from rootable.core.naming import UniqueNames
 from rootable.core.recipe import Recipe
@@ -282,6 +282,14 @@ def concatenate(job: Job, chunks: list[FlatChunk]) -> FlatChunk:
     return FlatChunk(columns=columns, num_rows=sum(c.num_rows for c in chunks), truncated=truncated)
 
 
+def _write_or_explain(path: Path, action: Callable[[], None]) -> None:
+    try:
+        action()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise OutputError(f"{path}: writing failed ({reason}); free disk space or choose another folder") from exc
+
+
 def export(
     job: Job,
     output: str | os.PathLike[str],
@@ -307,13 +315,13 @@ def export(
     events = 0
     try:
         for chunk in iterate(job, cancelled=cancelled, progress=progress):
-            writer.write(chunk.columns)
+            _write_or_explain(path, lambda: writer.write(chunk.columns))  # noqa: B023 - called at once
             events += chunk.num_rows
             for name, count in chunk.truncated.items():
                 truncated[name] = truncated.get(name, 0) + count
         if cancelled is not None and cancelled():
             raise Cancelled("cancelled by the user")
-        writer.commit()
+        _write_or_explain(path, writer.commit)
     except BaseException:
         writer.abort()
         log.info("export to %s stopped; the partial file was removed", path)

@@ -31,6 +31,8 @@ SUFFIX_FORMATS = {
     ".h5": "hdf5",
     ".hdf5": "hdf5",
     ".root": "root",
+    ".npz": "numpy",
+    ".npy": "numpy",
 }
 
 
@@ -225,12 +227,73 @@ class RootWriter(Writer):
             self._file.close()
 
 
+class NumpyWriter(Writer):
+    """NumPy: ``.npz`` with a 2-D float32 matrix ``X`` and the ``columns`` names, or ``.npy`` with ``X``.
+
+    Rows are appended to a raw temporary file chunk by chunk; ``commit`` writes the NumPy
+    header with the final shape and copies the rows after it, so memory stays flat.
+    """
+
+    dtype = np.dtype(np.float32)
+
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
+        text = [f.name for f in schema if not (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_boolean(f.type))]
+        if text:
+            raise OutputError(
+                f"{path}: a NumPy matrix holds numbers only; untick the text columns {', '.join(text)} "
+                "or export to Parquet"
+            )
+        super().__init__(path, schema)
+        self._rows_path = Path(f"{self.temp_path}.rows")
+        self._rows = open(self._rows_path, "wb")  # noqa: SIM115 - closed in _close
+
+    def write(self, columns: Mapping[str, np.ndarray]) -> None:
+        matrix = np.empty((len(next(iter(columns.values()))), len(columns)), dtype=self.dtype)
+        for position, name in enumerate(self.schema.names):
+            matrix[:, position] = columns[name]
+        self._rows.write(matrix.tobytes())
+        self.rows += len(matrix)
+
+    def _close(self) -> None:
+        if not self._rows.closed:
+            self._rows.close()
+
+    def commit(self) -> None:
+        self._close()
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": (self.rows, len(self.schema))}
+        if self.path.suffix.lower() == ".npy":
+            with open(self.temp_path, "wb") as output:
+                self._write_npy(output, header)
+        else:
+            import zipfile
+
+            with zipfile.ZipFile(self.temp_path, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+                with archive.open("X.npy", "w", force_zip64=True) as output:
+                    self._write_npy(output, header)
+                with archive.open("columns.npy", "w") as output:
+                    np.lib.format.write_array(output, np.array(self.schema.names))
+        self._rows_path.unlink(missing_ok=True)
+        os.replace(self.temp_path, self.path)
+
+    def _write_npy(self, output: Any, header: dict[str, Any]) -> None:
+        import shutil
+
+        np.lib.format.write_array_header_2_0(output, header)
+        with open(self._rows_path, "rb") as rows:
+            shutil.copyfileobj(rows, output, 16 * 1024 * 1024)
+
+    def abort(self) -> None:
+        super().abort()
+        self._rows_path.unlink(missing_ok=True)
+
+
 WRITERS: dict[str, Any] = {
     "parquet": ParquetWriter,
     "csv": CsvWriter,
     "feather": FeatherWriter,
     "hdf5": Hdf5Writer,
     "root": RootWriter,
+    "numpy": NumpyWriter,
 }
 
 

@@ -9,10 +9,10 @@ import h5py
 import numpy as np
 import pandas as pd
 import pyarrow.csv as pacsv
-import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
 import uproot
+from pyarrow import feather
 
 from rootable.core import pipeline
 from rootable.core.errors import Cancelled, OutputError

@@ -186,14 +186,14 @@ def _writer_lines(fmt: str) -> list[str]:
 class _CutTranslator(ast.NodeTransformer):
     """Rewrite rootable's cut names into plain awkward/NumPy calls on ``chunk``."""
 
-    def visit_Name(self, node: ast.Name) -> ast.AST:  # noqa: N802 - ast visitor API
+    def visit_Name(self, node: ast.Name) -> ast.AST:
         if node.id in _NUMPY:
             return ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr=_NUMPY[node.id], ctx=ast.Load())
         if node.id in CUT_FUNCTIONS:
             return node
         return ast.Subscript(value=ast.Name(id="chunk", ctx=ast.Load()), slice=ast.Constant(node.id), ctx=ast.Load())
 
-    def visit_Call(self, node: ast.Call) -> ast.AST:  # noqa: N802 - ast visitor API
+    def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         if isinstance(node.func, ast.Name) and node.func.id in _REDUCTIONS:
             node.func = ast.Attribute(value=ast.Name(id="ak", ctx=ast.Load()), attr=_REDUCTIONS[node.func.id], ctx=ast.Load())

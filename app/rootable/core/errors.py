@@ -30,7 +30,7 @@ class NotFlattenableError(RootableError):
     """A branch that has no flat form, with the reason."""
 
 
-class Cancelled(RootableError):  # noqa: N818 - it is an outcome, not a failure
+class Cancelled(RootableError):
     """The user cancelled a running job."""
 
 

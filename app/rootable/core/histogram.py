@@ -75,7 +75,7 @@ def histogram(
         name=name,
         edges=edges,
         counts=counts,
-        entries=int(len(kept)),
+        entries=len(kept),
         fills=int(np.count_nonzero(fills)),
         underflow=int(np.count_nonzero(finite < edges[0])),
         overflow=int(np.count_nonzero(finite > edges[-1])),

@@ -19,12 +19,26 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
-from rootable.core.catalog import Catalog, TreeInfo, child, iter_tree_branches, open_catalog, open_file
+from rootable.core.catalog import (
+    Catalog,
+    TreeInfo,
+    child,
+    iter_tree_branches,
+    open_catalog,
+    open_file,
+)
 from rootable.core.errors import Cancelled, InputError, OutputError, RecipeError
 from rootable.core.flatten import FlatChunk, FlattenPlan, empty_columns, flatten
 from rootable.core.naming import UniqueNames
 from rootable.core.recipe import Recipe
-from rootable.core.selection import Cut, Selection, build_plan, compile_cut, read_keys, resolve_branches
+from rootable.core.selection import (
+    Cut,
+    Selection,
+    build_plan,
+    compile_cut,
+    read_keys,
+    resolve_branches,
+)
 from rootable.core.writers import arrow_schema, format_for, open_writer
 
 log = logging.getLogger(__name__)

@@ -188,7 +188,7 @@ class Cut:
         namespace = dict(CUT_FUNCTIONS)
         namespace.update({name: arrays[name] for name in self.names})
         try:
-            result = eval(self.code, {"__builtins__": {}}, namespace)  # noqa: S307 - AST checked
+            result = eval(self.code, {"__builtins__": {}}, namespace)
         except Exception as exc:
             raise CutError(f"cut {self.text!r} failed: {exc}") from exc
         return _to_event_mask(self.text, result, num_rows)
@@ -236,7 +236,7 @@ def _names_used(tree_ast: ast.AST) -> set[str]:
 class _BooleanRewriter(ast.NodeTransformer):
     """Rewrite ``and``/``or``/``not`` into element-wise ``&``/``|``/``~``."""
 
-    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:  # noqa: N802 - ast visitor API
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
         self.generic_visit(node)
         operator: ast.operator = ast.BitAnd() if isinstance(node.op, ast.And) else ast.BitOr()
         result = node.values[0]
@@ -244,13 +244,13 @@ class _BooleanRewriter(ast.NodeTransformer):
             result = ast.BinOp(left=result, op=operator, right=value)
         return result
 
-    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:  # noqa: N802 - ast visitor API
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
         self.generic_visit(node)
         if isinstance(node.op, ast.Not):
             return ast.UnaryOp(op=ast.Invert(), operand=node.operand)
         return node
 
-    def visit_Compare(self, node: ast.Compare) -> ast.AST:  # noqa: N802 - ast visitor API
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
         self.generic_visit(node)
         if len(node.ops) == 1:
             return node

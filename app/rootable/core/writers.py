@@ -88,13 +88,13 @@ class Writer:
     def abort(self) -> None:
         try:
             self._close()
-        except Exception:  # noqa: BLE001 - the file is deleted anyway
+        except Exception:
             log.debug("closing %s after a failure raised", self.temp_path, exc_info=True)
         self.temp_path.unlink(missing_ok=True)
 
 
 def _temporary_path(path: Path) -> Path:
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent if str(path.parent) else Path()
     if not folder.is_dir():
         raise OutputError(f"{path}: output folder {str(folder)!r} does not exist; create it first")
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -93,7 +94,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_export_arguments(export: argparse.ArgumentParser) -> None:
-    export.add_argument("files", nargs="*", metavar="FILE", help="input ROOT files, read in order")
+    export.add_argument("files", nargs="*", metavar="FILE",
+                        help="input ROOT files, glob patterns or folders (their *.root files), read in order")
     export.add_argument("-o", "--output", help="output file; its suffix picks the format "
                         "(.parquet, .csv, .csv.gz, .feather, .arrow, .h5, .root)")
     export.add_argument("--format", default="", help="output format when the suffix does not tell")
@@ -231,6 +233,9 @@ def _expand_inputs(items: Sequence[str]) -> list[str]:
 
     result = []
     for item in items:
+        if os.path.isdir(item):
+            result.extend(sorted(glob.glob(os.path.join(glob.escape(item), "*.root"))) or [item])
+            continue
         matches = sorted(glob.glob(item)) if any(c in item for c in "*?[") else []
         result.extend(matches or [item])
     return result

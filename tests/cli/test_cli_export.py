@@ -206,3 +206,46 @@ def test_help_does_not_import_qt():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert result.stdout.strip().splitlines()[-1] == "False False"
+
+
+def write_events(path, pt_type):
+    counts = np.array([2, 0, 1])
+    jets = ak.zip({
+        "pt": ak.unflatten(np.arange(3, dtype=pt_type) + 10, counts),
+        "eta": ak.unflatten(np.zeros(3, dtype=np.float32), counts),
+    })
+    with uproot.recreate(path) as output:
+        tree = output.mktree("Events", {"Jet": jets.type, "MET_pt": np.float32})
+        tree.extend({"Jet": jets, "MET_pt": np.array([1.0, 2.0, 3.0], dtype=np.float32)})
+
+
+def test_export_folder_of_files_in_order(tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    for name in ("b.root", "a.root"):
+        write_events(folder / name, np.float32)
+    output = tmp_path / "all.parquet"
+
+    status = main(["export", str(folder), "-o", str(output), "--branches", "Jet_pt,MET_pt",
+                   "--depth", "2", "--source-column", "--entry-column", "-q"])
+
+    table = pq.read_table(output)
+    assert status == 0
+    assert table.column("source_file").to_pylist() == ["a.root"] * 3 + ["b.root"] * 3
+    assert table.column("entry").to_pylist() == list(range(6))
+    np.testing.assert_array_equal(table.column("Jet_pt_1").to_numpy()[:3], [11.0, np.nan, np.nan])
+
+
+def test_export_schema_mismatch_stops_before_writing(tmp_path, capsys):
+    write_events(tmp_path / "a.root", np.float32)
+    write_events(tmp_path / "b.root", np.float64)
+    output = tmp_path / "out.parquet"
+
+    status = main(["export", str(tmp_path / "a.root"), str(tmp_path / "b.root"), "-o", str(output),
+                   "--branches", "Jet_pt,MET_pt"])
+
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "b.root: 1 selected branches differ from the first input" in error
+    assert "'Jet_pt' is double[] instead of float[]" in error
+    assert not output.exists()

@@ -185,10 +185,21 @@ class _TreeReader:
             seen[branch.name] = seen.get(branch.name, 0) + 1
             count = seen[branch.name]
             by_key[branch.name if count == 1 else f"{branch.name}#{count}"] = branch
+        problems = []
         for key in self.job.keys:
+            expected = self.job.tree.by_key[key].typename
             if key not in by_key:
-                raise InputError(f"{self.path}: branch {key!r} not found in {self.job.tree.path_string!r}")
-            self.branches[key] = by_key[key]
+                problems.append(f"{key!r} is missing")
+            elif by_key[key].typename != expected:
+                problems.append(f"{key!r} is {by_key[key].typename} instead of {expected}")
+            else:
+                self.branches[key] = by_key[key]
+        if problems:
+            # TODO: offer to fill missing branches with the fill value instead of stopping.
+            raise InputError(
+                f"{self.path}: {len(problems)} selected branches differ from the first input "
+                f"({'; '.join(problems)}); untick them or leave this file out"
+            )
 
     def read(self, start: int, stop: int) -> dict[str, ak.Array]:
         if self.is_rntuple:

@@ -65,3 +65,12 @@ def test_saved_recipe_reproduces_export(data_dir, tmp_path):
     assert status == 0
     pd.testing.assert_frame_equal(pq.read_table(first).to_pandas(), pq.read_table(second).to_pandas())
     assert "MET_pt > 10" in recipe.read_text()
+
+
+def test_depth_zero_without_columns_is_rejected(data_dir):
+    from rootable.core import pipeline
+
+    recipe = Recipe(inputs=[str(data_dir / "nano_dy.root")], branches=["Jet_pt"], depth=0)
+
+    with pytest.raises(RecipeError, match="gives no columns"):
+        pipeline.prepare(recipe)

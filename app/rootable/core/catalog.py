@@ -92,6 +92,8 @@ class TreeInfo:
     branches: list[BranchInfo]
     handle: Any = field(default=None, compare=False, repr=False)
     """The open uproot object, reused so that reading does not parse the metadata again."""
+    branch_handles: list[Any] = field(default_factory=list, compare=False, repr=False)
+    """The uproot branch objects of a TTree, in the order of ``BranchInfo.index``."""
 
     @property
     def path_string(self) -> str:
@@ -274,12 +276,14 @@ def _walk(directory: Any, node: CatalogNode, file_path: str, trees: list[TreeInf
 def describe_tree(obj: Any, file_path: str, path: tuple[str, ...]) -> TreeInfo:
     """Build the TreeInfo of an uproot TTree or RNTuple object."""
     classname = obj.classname if hasattr(obj, "classname") else type(obj).__name__
+    handles: list[Any] = []
     if any(classname.startswith(c) for c in RNTUPLE_CLASSES) or not hasattr(obj, "branches"):
         branches = _describe_rntuple_fields(obj)
         classname = RNTUPLE_CLASSES[0]
         title = getattr(obj, "description", "") or ""
     else:
-        branches = _describe_branches(obj)
+        handles = iter_tree_branches(obj)
+        branches = _describe_branches(handles)
         title = obj.title or ""
     return TreeInfo(
         file_path=file_path,
@@ -289,6 +293,7 @@ def describe_tree(obj: Any, file_path: str, path: tuple[str, ...]) -> TreeInfo:
         entries=int(obj.num_entries),
         branches=branches,
         handle=obj,
+        branch_handles=handles,
     )
 
 
@@ -297,8 +302,7 @@ def iter_tree_branches(tree: Any) -> list[Any]:
     return list(tree.itervalues(recursive=True))
 
 
-def _describe_branches(tree: Any) -> list[BranchInfo]:
-    raw = iter_tree_branches(tree)
+def _describe_branches(raw: list[Any]) -> list[BranchInfo]:
     seen: dict[str, int] = {}
     keys = []
     for branch in raw:

@@ -111,6 +111,11 @@ def prepare(recipe: Recipe, catalog: Catalog | None = None) -> Job:
     _check_declared_sizes(tree, keys, recipe.step_size)
     forms = {key: tree.by_key[key].form for key in keys}
     schema = empty_columns(forms, plan)
+    if not schema:
+        raise RecipeError(
+            f"the selection in {tree.path_string!r} gives no columns: every selected branch is "
+            "jagged and its collection depth is 0; raise the depth or tick a scalar branch"
+        )
     job = Job(recipe, catalog, tree, selection, plan, cut, keys, schema)
     _add_extra_columns(job)
     return job
@@ -175,7 +180,12 @@ class _TreeReader:
         self.num_entries = int(obj.num_entries)
         self.is_rntuple = not hasattr(obj, "branches")
         self.branches: dict[str, Any] = {}
-        if not self.is_rntuple:
+        if self.is_rntuple:
+            return
+        if obj is job.tree.handle and job.tree.branch_handles:
+            handles = job.tree.branch_handles
+            self.branches = {key: handles[job.tree.by_key[key].index] for key in job.keys}
+        else:
             self._match_branches(iter_tree_branches(obj))
 
     def _match_branches(self, raw: list[Any]) -> None:

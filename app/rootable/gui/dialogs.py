@@ -1,0 +1,64 @@
+"""Dialogs of the app: errors with details, the export path, and the open-file chooser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from rootable.core.errors import RootableError
+
+#: File dialog filters for export; the chosen suffix picks the format.
+EXPORT_FILTERS = (
+    "Parquet (*.parquet)",
+    "CSV (*.csv)",
+    "Compressed CSV (*.csv.gz)",
+    "Feather (*.feather)",
+    "Arrow IPC (*.arrow)",
+    "HDF5 (*.h5)",
+    "ROOT TTree (*.root)",
+)
+OPEN_FILTERS = ("ROOT files (*.root)", "All files (*)")
+
+
+def show_error(parent: QWidget | None, headline: str, error: BaseException | str, details: str = "") -> None:
+    """Show a modal error: a short headline, the message, and the traceback under "details".
+
+    Errors of rootable carry a message meant for the user; other exceptions also name their type.
+    """
+    if isinstance(error, (RootableError, str)):
+        message = str(error)
+    else:
+        message = f"{type(error).__name__}: {error}"
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("rootable")
+    box.setText(headline)
+    box.setInformativeText(message)
+    if details:
+        box.setDetailedText(details)
+    box.exec()
+
+
+def ask_export_path(parent: QWidget | None, folder: str = "") -> str | None:
+    """Ask where to export; return the path with the suffix of the chosen filter, or None."""
+    path, chosen = QFileDialog.getSaveFileName(parent, "Export table", folder, ";;".join(EXPORT_FILTERS))
+    if not path:
+        return None
+    return with_filter_suffix(path, chosen)
+
+
+def with_filter_suffix(path: str, chosen_filter: str) -> str:
+    """Append the suffix of ``chosen_filter`` when ``path`` has no known export suffix."""
+    known = [f.split("(*")[1].rstrip(")") for f in EXPORT_FILTERS]
+    if any(path.lower().endswith(suffix) for suffix in known):
+        return path
+    if "(*" not in chosen_filter:
+        return path
+    return path + chosen_filter.split("(*")[1].rstrip(")")
+
+
+def ask_open_paths(parent: QWidget | None, folder: str = "") -> list[str]:
+    """Ask for ROOT files to open; the first one is browsed, all are read on export."""
+    paths, _ = QFileDialog.getOpenFileNames(parent, "Open ROOT files", folder, ";;".join(OPEN_FILTERS))
+    return [str(Path(p)) for p in paths]

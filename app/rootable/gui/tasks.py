@@ -1,0 +1,92 @@
+"""The work the app hands to ``workers``: open a file, preview a recipe, export it.
+
+These functions run on pool threads, so they touch no widget. They call the core and return
+plain results, which the GUI thread shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import awkward as ak
+import numpy as np
+
+from rootable.core import pipeline
+from rootable.core.catalog import Catalog, open_catalog
+from rootable.core.flatten import FlatChunk, fill_for, flatten_array
+from rootable.core.recipe import Recipe
+
+log = logging.getLogger(__name__)
+
+CancelCheck = Callable[[], bool]
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class PreviewResult:
+    """A flattened preview and what the GUI needs to label it."""
+
+    job: pipeline.Job
+    chunk: FlatChunk
+    branch_columns: dict[str, list[str]]
+    """Column names of each branch key, in output order."""
+    fills: dict[str, Any]
+    """Fill value of each padded column; unpadded columns are left out."""
+    seconds: float
+
+
+def open_task(path: str) -> Callable[[CancelCheck, Progress], Catalog]:
+    def run(cancelled: CancelCheck, progress: Progress) -> Catalog:
+        started = time.perf_counter()
+        catalog = open_catalog(path)
+        log.info("opened %s in %.2f s: %d trees", path, time.perf_counter() - started, len(catalog.trees))
+        return catalog
+
+    return run
+
+
+def preview_task(recipe: Recipe, catalog: Catalog, num_events: int) -> Callable[[CancelCheck, Progress], PreviewResult]:
+    def run(cancelled: CancelCheck, progress: Progress) -> PreviewResult:
+        started = time.perf_counter()
+        job = pipeline.prepare(recipe, catalog)
+        chunk = pipeline.preview(job, num_events, cancelled=cancelled)
+        columns = branch_columns(job)
+        fills = padded_fills(job, columns, chunk)
+        return PreviewResult(job, chunk, columns, fills, time.perf_counter() - started)
+
+    return run
+
+
+def export_task(recipe: Recipe, catalog: Catalog, path: str) -> Callable[[CancelCheck, Progress], pipeline.ExportResult]:
+    def run(cancelled: CancelCheck, progress: Progress) -> pipeline.ExportResult:
+        job = pipeline.prepare(recipe, catalog)
+        return pipeline.export(job, path, recipe.format, cancelled=cancelled, progress=progress)
+
+    return run
+
+
+def branch_columns(job: pipeline.Job) -> dict[str, list[str]]:
+    """Return the output column names of each planned branch, found by flattening zero rows."""
+    result = {}
+    for plan in job.plan.branches:
+        form = job.tree.by_key[plan.key].form
+        empty = ak.Array(form.length_zero_array())
+        result[plan.key] = list(flatten_array(empty, plan.base, plan.depths, job.plan.fill))
+    return result
+
+
+def padded_fills(job: pipeline.Job, columns: dict[str, list[str]], chunk: FlatChunk) -> dict[str, Any]:
+    """Return the fill value of every column that padding can fill: those of jagged branches."""
+    fills: dict[str, Any] = {}
+    for plan in job.plan.branches:
+        if not plan.depths:
+            continue
+        for name in columns[plan.key]:
+            values = chunk.columns.get(name)
+            if values is not None and values.dtype != object:
+                fills[name] = fill_for(np.dtype(values.dtype), job.plan.fill)
+    return fills

@@ -169,10 +169,10 @@ def _open_tree(path: str, tree_path: tuple[str, ...]) -> Any:
 class _TreeReader:
     """Reads branch arrays of one input by branch key, keeping duplicates apart by position."""
 
-    def __init__(self, path: str, job: Job) -> None:
+    def __init__(self, path: str, job: Job, share_handle: bool = True) -> None:
         self.path = path
         self.job = job
-        if path == job.tree.file_path and job.tree.handle is not None:
+        if share_handle and path == job.tree.file_path and job.tree.handle is not None:
             obj = job.tree.handle
         else:
             obj = _open_tree(path, job.tree.path)
@@ -230,6 +230,7 @@ def iterate(
     entry_stop: int | None = None,
     cancelled: CancelCheck | None = None,
     progress: ProgressCallback | None = None,
+    share_handle: bool = True,
 ) -> Iterator[FlatChunk]:
     """Yield flat chunks over all inputs in order, with the cut applied.
 
@@ -244,9 +245,12 @@ def iterate(
         Called between chunks; when it returns True, ``Cancelled`` is raised.
     progress
         Called after each chunk with (entries done, entries in total).
+    share_handle
+        Read the first input through the catalog's open file. Long runs that may overlap
+        with previews in other threads pass False and open their own handle.
     """
     recipe = job.recipe
-    readers = [_TreeReader(path, job) for path in recipe.inputs]
+    readers = [_TreeReader(path, job, share_handle) for path in recipe.inputs]
     ranges = _file_ranges(readers, recipe, entry_stop)
     total = sum(stop - start for _, _, start, stop in ranges)
     done = 0
@@ -349,7 +353,7 @@ def export(
     truncated: dict[str, int] = {}
     events = 0
     try:
-        for chunk in iterate(job, cancelled=cancelled, progress=progress):
+        for chunk in iterate(job, cancelled=cancelled, progress=progress, share_handle=False):
             _write_or_explain(path, lambda: writer.write(chunk.columns))  # noqa: B023 - called at once
             events += chunk.num_rows
             for name, count in chunk.truncated.items():

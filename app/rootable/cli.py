@@ -48,6 +48,12 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("rootable: interrupted", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader of the output (such as head) stopped early, which is not an error;
+        # point stdout at /dev/null so that Python's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,6 +133,14 @@ def _add_export_arguments(export: argparse.ArgumentParser) -> None:
 
 
 def _gui(args: argparse.Namespace) -> int:
+    from rootable.core.errors import RootableError
+
+    has_display = any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    if sys.platform.startswith("linux") and not has_display:
+        raise RootableError(
+            "no display found (DISPLAY is not set), and the app needs a desktop session; "
+            "on a server use 'rootable inspect' and 'rootable export'"
+        )
     from rootable.gui.app import run_app
 
     return run_app(args.files)

@@ -127,6 +127,12 @@ def test_export_cut_and_entry_range(data_dir, tmp_path):
         (["{data}/nano_dy.root", "--cut", "nJets > 2"], "unknown name 'nJets' (did you mean 'nJet'"),
         (["{data}/nano_dy.root", "--depth", "-1"], "the depth must be 0 or more"),
         (["{data}/uproot-stl_containers.root", "--branches", "map_int32_int16"], "cannot be flattened"),
+        (["{data}/nano_dy.root", "--branches", "Jte_*"], "no branch matches the pattern 'Jte_*'"),
+        (["{data}/nano_dy.root", "--depth", "Jte=2"], "no collection of that name in 'Events' (did you mean 'Jet'"),
+        (["{data}/nano_dy.root", "--inner-depth", "Jet_pt=2"], "only doubly jagged branches take one"),
+        (["{data}/nano_dy.root", "--tree", "Nope"], "tree 'Nope' not found (the file has: Events, Runs)"),
+        (["{data}/nano_dy.root", "--fill", "lots"], "expected a number, nan, inf, -inf, true or false"),
+        (["{data}/nano_dy.root", "--cut", "MET_pt >"], "invalid cut 'MET_pt >': invalid syntax"),
     ],
 )
 def test_export_bad_input_prints_one_line(data_dir, tmp_path, capsys, arguments, message):
@@ -249,3 +255,53 @@ def test_export_schema_mismatch_stops_before_writing(tmp_path, capsys):
     assert "b.root: 1 selected branches differ from the first input" in error
     assert "'Jet_pt' is double[] instead of float[]" in error
     assert not output.exists()
+
+
+def test_export_refuses_to_overwrite_input(data_dir, tmp_path, capsys):
+    source = tmp_path / "input.root"
+    source.write_bytes((data_dir / "uproot-HZZ.root").read_bytes())
+    before = source.read_bytes()
+
+    status = main(["export", str(source), "--branches", "NJet", "-o", str(source)])
+
+    assert status == 2
+    assert "the output file is also an input" in capsys.readouterr().err
+    assert source.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["input.root"]
+
+
+def test_export_output_has_usual_permissions(data_dir, tmp_path):
+    output = tmp_path / "out.parquet"
+
+    main(["export", str(data_dir / "nano_dy.root"), "--branches", "nJet", "-o", str(output), "-q"])
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert output.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_export_without_branches_names_the_option(data_dir, tmp_path, capsys):
+    status = main(["export", str(data_dir / "nano_dy.root"), "-o", str(tmp_path / "out.parquet")])
+
+    assert status == 2
+    assert "--branches" in capsys.readouterr().err
+
+
+def test_export_empty_range_says_so(data_dir, tmp_path, capsys):
+    status = main(["export", str(data_dir / "nano_dy.root"), "--branches", "nJet", "--entry-start", "500",
+                   "-o", str(tmp_path / "out.csv")])
+
+    assert status == 0
+    assert "0 rows, 1 column" in capsys.readouterr().out
+    assert (tmp_path / "out.csv").read_text().strip() == '"nJet"'
+
+
+def test_gui_without_display_prints_one_line(monkeypatch, capsys):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+
+    status = main([])
+
+    assert status == 2
+    assert "no display found" in capsys.readouterr().err

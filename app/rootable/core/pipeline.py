@@ -27,7 +27,7 @@ from rootable.core.catalog import (
     open_catalog,
     open_file,
 )
-from rootable.core.errors import Cancelled, InputError, OutputError, RecipeError
+from rootable.core.errors import Cancelled, InputError, OutputError, RecipeError, did_you_mean
 from rootable.core.flatten import FlatChunk, FlattenPlan, empty_columns, flatten
 from rootable.core.naming import UniqueNames
 from rootable.core.recipe import Recipe
@@ -101,10 +101,14 @@ def prepare(recipe: Recipe, catalog: Catalog | None = None) -> Job:
         catalog = open_catalog(recipe.inputs[0])
     tree = catalog.tree(recipe.tree)
     if not recipe.branches:
-        raise RecipeError(f"no branches selected in {tree.path_string!r}; tick at least one")
+        raise RecipeError(
+            f"{tree.file_path}: no branches selected in {tree.path_string!r}; choose some "
+            "(on the command line: --branches 'Jet_*,MET_pt')"
+        )
     selection = resolve_branches(tree, recipe.branches)
     if not selection.branches:
         raise RecipeError(f"none of the selected branches in {tree.path_string!r} can be flattened")
+    _check_depth_names(tree, recipe)
     plan = build_plan(tree, recipe, selection.branches)
     cut = compile_cut(recipe.cut, tree)
     keys = read_keys(plan, cut.names if cut else set())
@@ -119,6 +123,22 @@ def prepare(recipe: Recipe, catalog: Catalog | None = None) -> Job:
     job = Job(recipe, catalog, tree, selection, plan, cut, keys, schema)
     _add_extra_columns(job)
     return job
+
+
+def _check_depth_names(tree: TreeInfo, recipe: Recipe) -> None:
+    jagged = {name for name, members in tree.collections.items() if any(b.var_dims for b in members)}
+    for name in recipe.depths:
+        if name not in jagged:
+            hint = did_you_mean(name, sorted(jagged))
+            raise RecipeError(f"invalid depth for {name!r}: no collection of that name in {tree.path_string!r}{hint}")
+    for key in recipe.inner_depths:
+        branch = tree.by_key.get(key)
+        if branch is None or branch.var_dims != 2:
+            doubly = sorted(b.key for b in tree.branches if b.var_dims == 2)
+            listed = ", ".join(doubly) if doubly else "none in this tree"
+            raise RecipeError(
+                f"invalid inner depth for {key!r}: only doubly jagged branches take one ({listed})"
+            )
 
 
 def _add_extra_columns(job: Job) -> None:
@@ -208,7 +228,7 @@ class _TreeReader:
             # TODO: offer to fill missing branches with the fill value instead of stopping.
             raise InputError(
                 f"{self.path}: {len(problems)} selected branches differ from the first input "
-                f"({'; '.join(problems)}); untick them or leave this file out"
+                f"({'; '.join(problems)}); leave them out of the selection or leave this file out"
             )
 
     def read(self, start: int, stop: int) -> dict[str, ak.Array]:
@@ -321,6 +341,14 @@ def concatenate(job: Job, chunks: list[FlatChunk]) -> FlatChunk:
     return FlatChunk(columns=columns, num_rows=sum(c.num_rows for c in chunks), truncated=truncated)
 
 
+def _check_not_an_input(path: Path, inputs: list[str]) -> None:
+    if not path.exists():
+        return
+    for source in inputs:
+        if "://" not in source and os.path.exists(source) and os.path.samefile(path, source):
+            raise OutputError(f"{path}: the output file is also an input; choose another output path")
+
+
 def _write_or_explain(path: Path, action: Callable[[], None]) -> None:
     try:
         action()
@@ -346,6 +374,7 @@ def export(
     """
     path = Path(output)
     fmt = format_for(path, fmt)
+    _check_not_an_input(path, job.recipe.inputs)
     started = time.perf_counter()
     metadata = {"rootable.recipe": json.dumps(job.recipe.to_dict())}
     writer = open_writer(path, fmt, arrow_schema(job.schema), metadata)

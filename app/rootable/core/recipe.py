@@ -167,7 +167,7 @@ def parse_fill(text: Any) -> float:
     try:
         number = float(lowered)
     except ValueError:
-        raise RecipeError(f"invalid fill value {text!r}: expected a number, nan, inf or -inf") from None
+        raise RecipeError(f"invalid fill value {text!r}: expected a number, nan, inf, -inf, true or false") from None
     if number.is_integer() and not math.isinf(number) and "." not in lowered and "e" not in lowered:
         return int(number)
     return number

@@ -20,6 +20,17 @@ def human_bytes(count: float | None) -> str:
     return f"{count:.1f} TiB"
 
 
+def plural(count: int, singular: str, plural_form: str = "") -> str:
+    """Return ``"1 entry"`` or ``"2 entries"``: the count with the matching noun."""
+    if count == 1:
+        return f"1 {singular}"
+    if not plural_form:
+        plural_form = singular[:-1] + "ies" if singular.endswith("y") else singular + (
+            "es" if singular.endswith(("s", "ch", "sh", "x")) else "s"
+        )
+    return f"{count:,} {plural_form}"
+
+
 def short_type(typename: str) -> str:
     """Shorten C++ type names for display: ``std::vector<float>`` becomes ``vector<float>``."""
     return typename.replace("std::", "")
@@ -39,8 +50,8 @@ def _list_objects(node: CatalogNode, lines: list[str], depth: int) -> None:
     for entry in node.children:
         detail = entry.classname
         if entry.tree is not None:
-            noun = "fields" if entry.tree.is_rntuple else "branches"
-            detail += f", {entry.tree.entries:,} entries, {len(entry.tree.branches)} {noun}"
+            noun = "field" if entry.tree.is_rntuple else "branch"
+            detail += f", {plural(entry.tree.entries, 'entry')}, {plural(len(entry.tree.branches), noun)}"
         if entry.error:
             detail += f", {entry.error}"
         lines.append("  " * depth + f"{entry.name}  ({detail})")
@@ -49,12 +60,13 @@ def _list_objects(node: CatalogNode, lines: list[str], depth: int) -> None:
 
 def _tree_lines(tree: TreeInfo, titles: bool) -> list[str]:
     kind = "RNTuple" if tree.is_rntuple else "TTree"
-    lines = [f"{kind} {tree.path_string}: {tree.entries:,} entries"]
-    width = max((len(b.key) for b in tree.branches), default=10)
-    type_width = max((len(short_type(b.typename)) for b in tree.branches), default=10)
+    lines = [f"{kind} {tree.path_string}: {plural(tree.entries, 'entry')}"]
+    # Long names (split objects, trigger paths) would push every line wide, so cap the column.
+    width = min(max((len(b.key) for b in tree.branches), default=10), 40)
+    type_width = min(max((len(short_type(b.typename)) for b in tree.branches), default=10), 30)
     for name, members in tree.collections.items():
         counter = tree.counters.get(name)
-        header = f"  {name}" + (f" (counter {counter})" if counter else "") + f": {len(members)} branches"
+        header = f"  {name}" + (f" (counter {counter})" if counter else "") + f": {plural(len(members), 'branch')}"
         lines.append(header)
         for branch in members:
             text = f"    {branch.key:<{width}}  {short_type(branch.typename):<{type_width}}  {branch.kind.value}"
@@ -81,9 +93,11 @@ def truncation_sentences(truncated: dict[str, int], rows: int, depths: dict[str,
 def format_export(result: Any, job: Any) -> str:
     """Summarise an export: path, rows, columns, size, time and clipped events."""
     lines = [
-        f"wrote {result.path} ({result.format}): {result.rows:,} rows, {result.columns} columns, "
-        f"{human_bytes(result.bytes)} in {result.seconds:.2f} s"
+        f"wrote {result.path} ({result.format}): {plural(result.rows, 'row')}, "
+        f"{plural(result.columns, 'column')}, {human_bytes(result.bytes)} in {result.seconds:.2f} s"
     ]
+    if result.rows == 0:
+        lines.append("no event passed the entry range and cut; the file holds the columns only")
     depths = {c.name: c.depth for c in job.plan.collections}
     lines.extend(truncation_sentences(result.truncated, result.rows, depths))
     return "\n".join(lines)

@@ -51,7 +51,11 @@ def resolve_branches(tree: TreeInfo, requested: list[str]) -> Selection:
         matches = _match_group_or_pattern(tree, item)
         if not matches:
             hint = did_you_mean(item, list(tree.by_key) + list(tree.collections))
-            raise InputError(f"{tree.file_path}: branch {item!r} not found in {tree.path_string!r}{hint}")
+            if any(c in item for c in "*?["):
+                problem = f"no branch matches the pattern {item!r} in {tree.path_string!r}"
+            else:
+                problem = f"branch {item!r} not found in {tree.path_string!r}"
+            raise InputError(f"{tree.file_path}: {problem}{hint}")
         for branch in matches:
             if branch.flattenable:
                 chosen.setdefault(branch.index, branch)
@@ -205,7 +209,8 @@ def compile_cut(text: str, tree: TreeInfo) -> Cut | None:
     try:
         tree_ast = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise CutError(f"invalid cut {text!r}: {exc.msg} at column {exc.offset}") from None
+        where = f" at column {exc.offset}" if exc.offset and exc.offset > 1 else ""
+        raise CutError(f"invalid cut {text!r}: {exc.msg}{where}") from None
     for node in ast.walk(tree_ast):
         if not isinstance(node, _ALLOWED_NODES):
             raise CutError(f"invalid cut {text!r}: {type(node).__name__} is not allowed in a cut")

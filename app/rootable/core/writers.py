@@ -83,6 +83,14 @@ class Writer:
 
     def commit(self) -> None:
         self._close()
+        self._rename_into_place()
+
+    def _rename_into_place(self) -> None:
+        # mkstemp creates the file readable by its owner only; give it the usual
+        # permissions of a new file (0666 less the umask) before it takes the real name.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.temp_path, 0o666 & ~umask)
         os.replace(self.temp_path, self.path)
 
     def abort(self) -> None:
@@ -273,7 +281,7 @@ class NumpyWriter(Writer):
                 with archive.open("columns.npy", "w") as output:
                     np.lib.format.write_array(output, np.array(self.schema.names))
         self._rows_path.unlink(missing_ok=True)
-        os.replace(self.temp_path, self.path)
+        self._rename_into_place()
 
     def _write_npy(self, output: Any, header: dict[str, Any]) -> None:
         import shutil

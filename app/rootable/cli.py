@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 COMMANDS = ("inspect", "export", "code", "gui")
@@ -127,6 +128,21 @@ def _add_export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("--entry-column", action="store_true", help="add the global entry number as 'entry'")
     export.add_argument("--source-column", action="store_true", help="add the input file name as 'source_file'")
     export.add_argument("--step-size", type=int, help="entries read per chunk (default 50000)")
+    export.add_argument("--label", action="append", default=[], metavar="FILE=VALUE",
+                        help="add a 'label' column with VALUE for the events of FILE (every input needs one)")
+    export.add_argument("--weight", default="", help="add a 'weight' column from a branch or expression, e.g. 'genWeight * 2'")
+    export.add_argument("--shuffle", action="store_true", help="shuffle rows within each chunk (see --seed)")
+    export.add_argument("--seed", type=int, help="random seed of --shuffle and --split (default 0)")
+    export.add_argument("--split", metavar="NAME=FRACTION,...",
+                        help="write parts to OUT.NAME.suffix, e.g. train=0.8,val=0.1,test=0.1")
+    export.add_argument("--stats", action="store_true",
+                        help="write mean, std, min, max and fill fraction per column to OUT.stats.json "
+                        "(over the train part when splitting)")
+    export.add_argument("--compression", help="Parquet compression: zstd (default), snappy, gzip, lz4, none")
+    export.add_argument("--layout", choices=("columns", "matrix"),
+                        help="HDF5: one dataset per column (default) or one matrix X; "
+                        "NumPy .npz: matrix X (default) or one array per column")
+    export.add_argument("--matrix-dtype", choices=("float32", "float64"), help="dtype of matrix outputs (default float32)")
     export.add_argument("--recipe", help="run this TOML recipe; other options override its fields")
     export.add_argument("--save-recipe", metavar="PATH", help="also write the recipe of this command as TOML")
     export.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
@@ -238,8 +254,43 @@ def recipe_from_args(args: argparse.Namespace) -> Any:
     recipe.source_column = recipe.source_column or args.source_column
     if args.step_size is not None:
         recipe.step_size = args.step_size
+    _apply_training_args(args, recipe)
     recipe.validate()
     return recipe
+
+
+def _apply_training_args(args: argparse.Namespace, recipe: Any) -> None:
+    from rootable.core.errors import RecipeError
+    from rootable.core.recipe import parse_fill
+
+    for text in args.label:
+        name, sign, value = text.rpartition("=")
+        if not sign or not name:
+            raise RecipeError(f"invalid --label {text!r}: expected FILE=VALUE")
+        matches = [path for path in recipe.inputs if path == name or os.path.basename(path) == name]
+        if not matches:
+            raise RecipeError(f"invalid --label {text!r}: {name!r} is not one of the input files")
+        for path in matches:
+            recipe.labels[path] = parse_fill(value)
+    if args.weight:
+        recipe.weight = args.weight
+    recipe.shuffle = recipe.shuffle or args.shuffle
+    if args.seed is not None:
+        recipe.seed = args.seed
+    if args.split:
+        recipe.split = {}
+        for item in _split_list(args.split):
+            name, sign, value = item.partition("=")
+            try:
+                recipe.split[name] = float(value)
+            except ValueError:
+                raise RecipeError(f"invalid --split {args.split!r}: expected NAME=FRACTION pairs") from None
+            if not sign or not name:
+                raise RecipeError(f"invalid --split {args.split!r}: expected NAME=FRACTION pairs")
+    recipe.stats = recipe.stats or args.stats
+    for option in ("compression", "layout", "matrix_dtype"):
+        if getattr(args, option):
+            setattr(recipe, option, getattr(args, option))
 
 
 def _expand_inputs(items: Sequence[str]) -> list[str]:
@@ -248,7 +299,7 @@ def _expand_inputs(items: Sequence[str]) -> list[str]:
     result = []
     for item in items:
         if os.path.isdir(item):
-            result.extend(sorted(glob.glob(os.path.join(glob.escape(item), "*.root"))) or [item])
+            result.extend(sorted(str(p) for p in Path(item).glob("*.root")) or [item])
             continue
         matches = sorted(glob.glob(item)) if any(c in item for c in "*?[") else []
         result.extend(matches or [item])

@@ -305,3 +305,28 @@ def test_gui_without_display_prints_one_line(monkeypatch, capsys):
 
     assert status == 2
     assert "no display found" in capsys.readouterr().err
+
+
+def test_export_training_options(data_dir, tmp_path, capsys):
+    signal, background = data_dir / "nano_dy.root", data_dir / "nano_dimuon.root"
+
+    status = main(["export", str(signal), str(background), "--branches", "MET_pt", "--label", "nano_dy.root=1",
+                   "--label", "nano_dimuon.root=0", "--split", "train=0.75,test=0.25", "--seed", "5", "--stats",
+                   "-o", str(tmp_path / "set.csv")])
+
+    report = capsys.readouterr().out
+    train = pacsv.read_csv(tmp_path / "set.train.csv")
+    test = pacsv.read_csv(tmp_path / "set.test.csv")
+    assert status == 0
+    assert train.num_rows + test.num_rows == 80
+    assert sorted(set(train.column("label").to_pylist())) == [0, 1]
+    assert "wrote 2 parts of" in report
+    assert (tmp_path / "set.stats.json").exists()
+
+
+def test_export_label_for_unknown_file(data_dir, tmp_path, capsys):
+    status = main(["export", str(data_dir / "nano_dy.root"), "--branches", "MET_pt", "--label", "other.root=1",
+                   "-o", str(tmp_path / "x.parquet")])
+
+    assert status == 2
+    assert "'other.root' is not one of the input files" in capsys.readouterr().err

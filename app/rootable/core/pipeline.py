@@ -28,7 +28,7 @@ from rootable.core.catalog import (
     open_file,
 )
 from rootable.core.errors import Cancelled, InputError, OutputError, RecipeError, did_you_mean
-from rootable.core.flatten import FlatChunk, FlattenPlan, empty_columns, flatten
+from rootable.core.flatten import FlatChunk, FlattenPlan, empty_columns, fill_for, flatten
 from rootable.core.naming import UniqueNames
 from rootable.core.recipe import Recipe
 from rootable.core.selection import (
@@ -39,6 +39,7 @@ from rootable.core.selection import (
     read_keys,
     resolve_branches,
 )
+from rootable.core.training import ColumnStatistics, Splitter, split_paths, stats_path
 from rootable.core.writers import arrow_schema, format_for, open_writer
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,13 @@ class Job:
     """Zero-row columns in output order: names and dtypes of the result."""
     entry_name: str = ""
     source_name: str = ""
+    label_name: str = ""
+    weight_name: str = ""
+    weight: Cut | None = None
+    branch_columns: dict[str, list[str]] = field(default_factory=dict)
+    """Output column names of each selected branch, by branch key."""
+    column_fills: dict[str, Any] = field(default_factory=dict)
+    """Fill value of each padded column; unpadded columns are absent."""
 
     @property
     def column_names(self) -> list[str]:
@@ -84,6 +92,9 @@ class ExportResult:
     seconds: float
     events_read: int
     truncated: dict[str, int] = field(default_factory=dict)
+    parts: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    """Path and row count of each split part; empty without a split."""
+    stats_path: Path | None = None
 
 
 def prepare(recipe: Recipe, catalog: Catalog | None = None) -> Job:
@@ -111,7 +122,8 @@ def prepare(recipe: Recipe, catalog: Catalog | None = None) -> Job:
     _check_depth_names(tree, recipe)
     plan = build_plan(tree, recipe, selection.branches)
     cut = compile_cut(recipe.cut, tree)
-    keys = read_keys(plan, cut.names if cut else set())
+    weight = compile_cut(recipe.weight, tree, role="weight")
+    keys = read_keys(plan, (cut.names if cut else set()) | (weight.names if weight else set()))
     _check_declared_sizes(tree, keys, recipe.step_size)
     forms = {key: tree.by_key[key].form for key in keys}
     schema = empty_columns(forms, plan)
@@ -120,7 +132,8 @@ def prepare(recipe: Recipe, catalog: Catalog | None = None) -> Job:
             f"the selection in {tree.path_string!r} gives no columns: every selected branch is "
             "jagged and its collection depth is 0; raise the depth or tick a scalar branch"
         )
-    job = Job(recipe, catalog, tree, selection, plan, cut, keys, schema)
+    job = Job(recipe, catalog, tree, selection, plan, cut, keys, schema, weight=weight)
+    _describe_columns(job, forms)
     _add_extra_columns(job)
     return job
 
@@ -141,6 +154,21 @@ def _check_depth_names(tree: TreeInfo, recipe: Recipe) -> None:
             )
 
 
+def _describe_columns(job: Job, forms: dict[str, Any]) -> None:
+    for branch in job.plan.branches:
+        alone = FlattenPlan(branches=(branch,), fill=job.plan.fill)
+        columns = empty_columns({branch.key: forms[branch.key]}, alone)
+        job.branch_columns[branch.key] = list(columns)
+        if branch.depths:
+            for name, values in columns.items():
+                job.column_fills[name] = job.plan.fill.string if values.dtype == object else fill_for(_leaf_dtype(job, branch.key), job.plan.fill)
+
+
+def _leaf_dtype(job: Job, key: str) -> np.dtype:
+    dtype = job.tree.by_key[key].dtype
+    return np.dtype(dtype) if dtype not in ("", "string", "record") else np.dtype(np.float64)
+
+
 def _add_extra_columns(job: Job) -> None:
     names = UniqueNames()
     for name in job.schema:
@@ -152,6 +180,14 @@ def _add_extra_columns(job: Job) -> None:
     if job.recipe.source_column:
         job.source_name = names.claim("source_file")
         extra[job.source_name] = np.zeros(0, dtype=object)
+    if job.recipe.labels:
+        job.label_name = names.claim("label")
+        labels = list(job.recipe.labels.values())
+        integral = all(float(v).is_integer() for v in labels)
+        extra[job.label_name] = np.zeros(0, dtype=np.int64 if integral else np.float64)
+    if job.weight is not None:
+        job.weight_name = names.claim("weight")
+        extra[job.weight_name] = np.zeros(0, dtype=np.float64)
     job.schema = {**extra, **job.schema}
 
 
@@ -318,6 +354,11 @@ def _flat_chunk(job: Job, arrays: dict[str, ak.Array], path: str, first_entry: i
         extra[job.entry_name] = entries
     if job.source_name:
         extra[job.source_name] = np.full(len(entries), os.path.basename(path), dtype=object)
+    if job.label_name:
+        dtype = job.schema[job.label_name].dtype
+        extra[job.label_name] = np.full(len(entries), job.recipe.labels[path], dtype=dtype)
+    if job.weight is not None:
+        extra[job.weight_name] = job.weight.values(arrays, len(entries))
     chunk.columns = {**extra, **chunk.columns}
     chunk.num_rows = len(entries)
     return chunk
@@ -345,7 +386,7 @@ def _check_not_an_input(path: Path, inputs: list[str]) -> None:
     if not path.exists():
         return
     for source in inputs:
-        if "://" not in source and os.path.exists(source) and os.path.samefile(path, source):
+        if "://" not in source and os.path.exists(source) and path.samefile(source):
             raise OutputError(f"{path}: the output file is also an input; choose another output path")
 
 
@@ -370,39 +411,85 @@ def export(
     Parameters
     ----------
     output
-        Destination path; its suffix picks the format unless ``fmt`` is given.
+        Destination path; its suffix picks the format unless ``fmt`` is given. With a split
+        in the recipe, each part goes to its own file (``out.train.parquet``, ...).
     """
+    recipe = job.recipe
     path = Path(output)
     fmt = format_for(path, fmt)
-    _check_not_an_input(path, job.recipe.inputs)
+    targets = split_paths(path, list(recipe.split)) if recipe.split else {"": path}
+    for target in targets.values():
+        _check_not_an_input(target, recipe.inputs)
     started = time.perf_counter()
-    metadata = {"rootable.recipe": json.dumps(job.recipe.to_dict())}
-    writer = open_writer(path, fmt, arrow_schema(job.schema), metadata)
-    log.info("export of %s to %s (%s) started", ", ".join(job.recipe.inputs), path, fmt)
+    writers = _open_writers(job, targets, fmt)
+    splitter = Splitter(recipe.split, recipe.shuffle, recipe.seed)
+    statistics = ColumnStatistics(job.column_fills) if recipe.stats else None
+    log.info("export of %s to %s (%s) started", ", ".join(recipe.inputs), path, fmt)
     truncated: dict[str, int] = {}
+    committed: list[str] = []
     events = 0
     try:
         for chunk in iterate(job, cancelled=cancelled, progress=progress, share_handle=False):
-            _write_or_explain(path, lambda: writer.write(chunk.columns))  # noqa: B023 - called at once
+            parts = splitter.parts(chunk.columns, chunk.num_rows)
+            for name, columns in parts.items():
+                _write_or_explain(targets[name], lambda: writers[name].write(columns))  # noqa: B023 - called at once
+            if statistics is not None:
+                statistics.add(parts.get("train", chunk.columns))
             events += chunk.num_rows
             for name, count in chunk.truncated.items():
                 truncated[name] = truncated.get(name, 0) + count
         if cancelled is not None and cancelled():
             raise Cancelled("cancelled by the user")
-        _write_or_explain(path, writer.commit)
+        for name, writer in writers.items():
+            _write_or_explain(targets[name], writer.commit)
+            committed.append(name)
     except BaseException:
-        writer.abort()
-        log.info("export to %s stopped; the partial file was removed", path)
+        _abort_all(writers, targets, committed)
+        log.info("export to %s stopped; the partial files were removed", path)
         raise
+    written_stats = _write_statistics(statistics, path)
     seconds = time.perf_counter() - started
-    log.info("export to %s done: %d rows in %.2f s", path, writer.rows, seconds)
+    log.info("export to %s done: %d rows in %.2f s", path, events, seconds)
     return ExportResult(
         path=path,
         format=fmt,
-        rows=writer.rows,
+        rows=sum(w.rows for w in writers.values()),
         columns=len(job.schema),
-        bytes=path.stat().st_size,
+        bytes=sum(t.stat().st_size for t in targets.values()),
         seconds=seconds,
         events_read=events,
         truncated=truncated,
+        parts={name: (targets[name], writers[name].rows) for name in writers if name},
+        stats_path=written_stats,
     )
+
+
+def _open_writers(job: Job, targets: dict[str, Path], fmt: str) -> dict[str, Any]:
+    recipe = job.recipe
+    metadata = {"rootable.recipe": json.dumps(recipe.to_dict())}
+    options = {"compression": recipe.compression, "layout": recipe.layout, "matrix_dtype": recipe.matrix_dtype}
+    writers: dict[str, Any] = {}
+    try:
+        for name, target in targets.items():
+            writers[name] = open_writer(target, fmt, arrow_schema(job.schema), metadata, options)
+    except BaseException:
+        _abort_all(writers, targets, [])
+        raise
+    return writers
+
+
+def _abort_all(writers: dict[str, Any], targets: dict[str, Path], committed: list[str]) -> None:
+    """Remove every temporary file, and the parts already renamed into place by this export."""
+    for name, writer in writers.items():
+        if name in committed:
+            targets[name].unlink(missing_ok=True)
+        else:
+            writer.abort()
+
+
+def _write_statistics(statistics: ColumnStatistics | None, path: Path) -> Path | None:
+    if statistics is None:
+        return None
+    target = stats_path(path)
+    _write_or_explain(target, lambda: statistics.write(target))
+    return target

@@ -20,6 +20,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 DEFAULT_DEPTH = 4
 DEFAULT_STEP_SIZE = 50_000
+COMPRESSIONS = ("zstd", "snappy", "gzip", "lz4", "none")
 
 
 @dataclass
@@ -73,6 +74,24 @@ class Recipe:
     entry_column: bool = False
     source_column: bool = False
     step_size: int = DEFAULT_STEP_SIZE
+    labels: dict[str, float] = field(default_factory=dict)
+    """Value of a ``label`` column per input path (e.g. signal 1, background 0)."""
+    weight: str = ""
+    """Expression for a ``weight`` column: a branch name or arithmetic over branches."""
+    shuffle: bool = False
+    """Shuffle rows within each chunk with ``seed``."""
+    seed: int = 0
+    split: dict[str, float] = field(default_factory=dict)
+    """Fractions per output part, e.g. ``{train = 0.8, val = 0.1, test = 0.1}``."""
+    stats: bool = False
+    """Write mean, std, min, max and fill fraction per column to ``<output>.stats.json``."""
+    compression: str = "zstd"
+    """Parquet compression: zstd, snappy, gzip, lz4 or none."""
+    layout: str = ""
+    """HDF5: ``columns`` (default, one dataset each) or ``matrix`` (one 2-D ``X``);
+    NumPy: ``matrix`` (default, ``X`` and ``columns``) or ``columns`` (one array each)."""
+    matrix_dtype: str = "float32"
+    """Dtype of 2-D matrix outputs: float32 or float64."""
     output: str = ""
     format: str = ""
 
@@ -101,6 +120,28 @@ class Recipe:
         for collection, key in self.sort.items():
             if not key.member:
                 raise RecipeError(f"invalid sort.{collection}: the member to sort by is empty")
+        self._validate_training()
+        self._validate_format_options()
+
+    def _validate_training(self) -> None:
+        missing = [path for path in self.inputs if self.labels and path not in self.labels]
+        if missing:
+            raise RecipeError(f"invalid labels: input {missing[0]!r} has no label; give every input one")
+        for name, fraction in self.split.items():
+            if not isinstance(fraction, (int, float)) or not 0 < fraction <= 1:
+                raise RecipeError(f"invalid split.{name} {fraction!r}: expected a fraction in (0, 1]")
+        if self.split and abs(sum(self.split.values()) - 1) > 1e-9:
+            raise RecipeError(f"invalid split {self.split!r}: the fractions add up to {sum(self.split.values()):g}, not 1")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            raise RecipeError(f"invalid seed {self.seed!r}: expected a whole number")
+
+    def _validate_format_options(self) -> None:
+        if self.compression not in COMPRESSIONS:
+            raise RecipeError(f"invalid compression {self.compression!r}: expected one of {', '.join(COMPRESSIONS)}")
+        if self.layout not in ("", "columns", "matrix"):
+            raise RecipeError(f"invalid layout {self.layout!r}: expected columns or matrix")
+        if self.matrix_dtype not in ("float32", "float64"):
+            raise RecipeError(f"invalid matrix_dtype {self.matrix_dtype!r}: expected float32 or float64")
 
     def to_dict(self) -> dict[str, Any]:
         """Return the recipe as TOML-ready data: None values are left out, NaN becomes "nan"."""
@@ -202,8 +243,10 @@ def _check_types(recipe: Recipe) -> None:
         raise RecipeError(f"invalid branches {recipe.branches!r}: expected a list of names")
     if recipe.tree is not None and not isinstance(recipe.tree, str):
         raise RecipeError(f"invalid tree {recipe.tree!r}: expected a path such as 'Events'")
+    if not isinstance(recipe.labels, dict) or not isinstance(recipe.split, dict):
+        raise RecipeError("invalid labels or split: expected tables such as [labels] or [split]")
     if not isinstance(recipe.cut, str):
         raise RecipeError(f"invalid cut {recipe.cut!r}: expected an expression as text")
-    for name in ("masks", "entry_column", "source_column"):
+    for name in ("masks", "entry_column", "source_column", "shuffle", "stats"):
         if not isinstance(getattr(recipe, name), bool):
             raise RecipeError(f"invalid {name} {getattr(recipe, name)!r}: expected true or false")

@@ -92,10 +92,15 @@ def truncation_sentences(truncated: dict[str, int], rows: int, depths: dict[str,
 
 def format_export(result: Any, job: Any) -> str:
     """Summarise an export: path, rows, columns, size, time and clipped events."""
+    target = f"{len(result.parts)} parts of {result.path}" if result.parts else str(result.path)
     lines = [
-        f"wrote {result.path} ({result.format}): {plural(result.rows, 'row')}, "
+        f"wrote {target} ({result.format}): {plural(result.rows, 'row')}, "
         f"{plural(result.columns, 'column')}, {human_bytes(result.bytes)} in {result.seconds:.2f} s"
     ]
+    for name, (path, rows) in result.parts.items():
+        lines.append(f"  {name}: {path} ({plural(rows, 'row')})")
+    if result.stats_path is not None:
+        lines.append(f"column statistics: {result.stats_path}")
     if result.rows == 0:
         lines.append("no event passed the entry range and cut; the file holds the columns only")
     depths = {c.name: c.depth for c in job.plan.collections}

@@ -186,19 +186,38 @@ class Cut:
     text: str
     names: set[str]
     code: Any
+    role: str = "cut"
+    """What the expression is for, as messages name it: ``cut`` or ``weight``."""
 
     def mask(self, arrays: Mapping[str, ak.Array], num_rows: int) -> np.ndarray:
         """Evaluate the cut on one chunk; returns one boolean per event (missing counts as False)."""
+        return _to_event_mask(self.text, self._evaluate(arrays), num_rows)
+
+    def values(self, arrays: Mapping[str, ak.Array], num_rows: int) -> np.ndarray:
+        """Evaluate the expression as one float64 number per event, for weight columns."""
+        result = self._evaluate(arrays)
+        if isinstance(result, (int, float, np.number)):
+            return np.full(num_rows, float(result))
+        if isinstance(result, ak.Array) and result.ndim > 1:
+            raise CutError(
+                f"{self.role} {self.text!r} gives one value per object, not per event; "
+                "reduce it with sum(...), max(...) or similar"
+            )
+        values = np.asarray(ak.fill_none(result, np.nan) if isinstance(result, ak.Array) else result, dtype=np.float64)
+        if values.shape != (num_rows,):
+            raise CutError(f"{self.role} {self.text!r} gives {values.shape} values, expected one per event")
+        return values
+
+    def _evaluate(self, arrays: Mapping[str, ak.Array]) -> Any:
         namespace = dict(CUT_FUNCTIONS)
         namespace.update({name: arrays[name] for name in self.names})
         try:
-            result = eval(self.code, {"__builtins__": {}}, namespace)
+            return eval(self.code, {"__builtins__": {}}, namespace)
         except Exception as exc:
-            raise CutError(f"cut {self.text!r} failed: {exc}") from exc
-        return _to_event_mask(self.text, result, num_rows)
+            raise CutError(f"{self.role} {self.text!r} failed: {exc}") from exc
 
 
-def compile_cut(text: str, tree: TreeInfo) -> Cut | None:
+def compile_cut(text: str, tree: TreeInfo, role: str = "cut") -> Cut | None:
     """Parse a cut such as ``(nJet >= 2) & (MET_pt > 20)``; return None for an empty cut.
 
     ``and``, ``or`` and ``not`` work like ``&``, ``|`` and ``~``. Reductions of jagged
@@ -210,20 +229,20 @@ def compile_cut(text: str, tree: TreeInfo) -> Cut | None:
         tree_ast = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         where = f" at column {exc.offset}" if exc.offset and exc.offset > 1 else ""
-        raise CutError(f"invalid cut {text!r}: {exc.msg}{where}") from None
+        raise CutError(f"invalid {role} {text!r}: {exc.msg}{where}") from None
     for node in ast.walk(tree_ast):
         if not isinstance(node, _ALLOWED_NODES):
-            raise CutError(f"invalid cut {text!r}: {type(node).__name__} is not allowed in a cut")
+            raise CutError(f"invalid {role} {text!r}: {type(node).__name__} is not allowed in a cut")
         if isinstance(node, ast.Attribute) and not _is_module_attribute(node):
-            raise CutError(f"invalid cut {text!r}: only np.<function> and ak.<function> may use '.'")
+            raise CutError(f"invalid {role} {text!r}: only np.<function> and ak.<function> may use '.'")
     names = _names_used(tree_ast)
     known = {b.key: b for b in tree.branches if b.flattenable}
     for name in sorted(names):
         if name not in known:
             hint = did_you_mean(name, list(known) + sorted(k for k in CUT_FUNCTIONS if k.isalpha()))
-            raise CutError(f"invalid cut {text!r}: unknown name {name!r}{hint}")
+            raise CutError(f"invalid {role} {text!r}: unknown name {name!r}{hint}")
     rewritten = ast.fix_missing_locations(_BooleanRewriter().visit(tree_ast))
-    return Cut(text=text.strip(), names=names, code=compile(rewritten, "<cut>", "eval"))
+    return Cut(text=text.strip(), names=names, code=compile(rewritten, f"<{role}>", "eval"), role=role)
 
 
 def _is_module_attribute(node: ast.Attribute) -> bool:

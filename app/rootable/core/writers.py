@@ -69,9 +69,10 @@ def arrow_table(columns: Mapping[str, np.ndarray], schema: pa.Schema) -> pa.Tabl
 class Writer:
     """Base of the streaming writers: a temporary file, renamed on commit, deleted on abort."""
 
-    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema) -> None:
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, options: dict[str, str] | None = None) -> None:
         self.path = Path(path)
         self.schema = schema
+        self.options = options or {}
         self.rows = 0
         self.temp_path = _temporary_path(self.path)
 
@@ -118,14 +119,15 @@ def _temporary_path(path: Path) -> Path:
 class ParquetWriter(Writer):
     """Parquet via pyarrow, one row group per chunk, zstd compressed."""
 
-    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None, options: dict[str, str] | None = None) -> None:
         import pyarrow.parquet as pq
 
-        super().__init__(path, schema)
+        super().__init__(path, schema, options)
         if metadata:
             schema = schema.with_metadata(metadata)
             self.schema = schema
-        self._writer = pq.ParquetWriter(self.temp_path, schema, compression="zstd")
+        compression = self.options.get("compression", "zstd")
+        self._writer = pq.ParquetWriter(self.temp_path, schema, compression=None if compression == "none" else compression)
 
     def write(self, columns: Mapping[str, np.ndarray]) -> None:
         table = arrow_table(columns, self.schema)
@@ -139,10 +141,10 @@ class ParquetWriter(Writer):
 class CsvWriter(Writer):
     """CSV via pyarrow's writer: a header row, integers as integers, gzip for ``.csv.gz``."""
 
-    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None, options: dict[str, str] | None = None) -> None:
         import pyarrow.csv as pacsv
 
-        super().__init__(path, schema)
+        super().__init__(path, schema, options)
         compression = "gzip" if self.path.name.lower().endswith(".gz") else None
         self._stream = pa.CompressedOutputStream(str(self.temp_path), compression) if compression else pa.OSFile(str(self.temp_path), "wb")
         self._writer = pacsv.CSVWriter(self._stream, schema)
@@ -161,8 +163,8 @@ class CsvWriter(Writer):
 class FeatherWriter(Writer):
     """Feather version 2 (Arrow IPC file), one record batch per chunk."""
 
-    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
-        super().__init__(path, schema)
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None, options: dict[str, str] | None = None) -> None:
+        super().__init__(path, schema, options)
         if metadata:
             self.schema = schema.with_metadata(metadata)
         self._sink = pa.OSFile(str(self.temp_path), "wb")
@@ -180,24 +182,42 @@ class FeatherWriter(Writer):
 
 
 class Hdf5Writer(Writer):
-    """HDF5 via h5py: one chunked, compressed, resizable dataset per column."""
+    """HDF5 via h5py: one chunked, compressed, resizable dataset per column, or one 2-D ``X``.
 
-    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
+    With the ``matrix`` layout, ``X`` holds every column as ``matrix_dtype`` and its
+    ``columns`` attribute lists their names in order; text columns are refused.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None, options: dict[str, str] | None = None) -> None:
         try:
             import h5py
         except ImportError:
             raise OutputError("HDF5 output needs h5py: pip install h5py") from None
-        super().__init__(path, schema)
+        self.matrix = (options or {}).get("layout") == "matrix"
+        if self.matrix:
+            _refuse_text(path, schema, "an HDF5 matrix")
+        super().__init__(path, schema, options)
         self._file = h5py.File(self.temp_path, "w")
         if metadata:
             for key, value in metadata.items():
                 self._file.attrs[key] = value
+        if self.matrix:
+            dtype = np.dtype(self.options.get("matrix_dtype", "float32"))
+            matrix = self._file.create_dataset("X", shape=(0, len(schema)), maxshape=(None, len(schema)), dtype=dtype, chunks=True, compression="gzip")
+            matrix.attrs["columns"] = np.array(schema.names, dtype=h5py.string_dtype())
+            return
         for field in schema:
             dtype = h5py.string_dtype() if field.type == pa.string() else field.type.to_pandas_dtype()
             self._file.create_dataset(field.name, shape=(0,), maxshape=(None,), dtype=dtype, chunks=True, compression="gzip")
 
     def write(self, columns: Mapping[str, np.ndarray]) -> None:
         count = len(next(iter(columns.values()))) if columns else 0
+        if self.matrix:
+            dataset = self._file["X"]
+            dataset.resize((self.rows + count, len(self.schema)))
+            dataset[self.rows :] = _matrix(columns, self.schema.names, dataset.dtype)
+            self.rows += count
+            return
         for name, values in columns.items():
             dataset = self._file[name]
             dataset.resize((self.rows + count,))
@@ -212,10 +232,10 @@ class Hdf5Writer(Writer):
 class RootWriter(Writer):
     """A flat TTree ``Events`` written with uproot, one basket per chunk; text is not supported."""
 
-    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None, options: dict[str, str] | None = None) -> None:
         import uproot
 
-        super().__init__(path, schema)
+        super().__init__(path, schema, options)
         text = [f.name for f in schema if f.type == pa.string()]
         if text:
             self.temp_path.unlink(missing_ok=True)
@@ -236,63 +256,96 @@ class RootWriter(Writer):
 
 
 class NumpyWriter(Writer):
-    """NumPy: ``.npz`` with a 2-D float32 matrix ``X`` and the ``columns`` names, or ``.npy`` with ``X``.
+    """NumPy: ``.npz`` with a 2-D matrix ``X`` and the ``columns`` names, or one array per
+    column (layout ``columns``); ``.npy`` holds ``X`` alone.
 
-    Rows are appended to a raw temporary file chunk by chunk; ``commit`` writes the NumPy
-    header with the final shape and copies the rows after it, so memory stays flat.
+    Rows go to raw temporary files chunk by chunk; ``commit`` writes each NumPy header with
+    the final shape and copies the rows after it, so memory stays flat.
     """
 
-    dtype = np.dtype(np.float32)
-
-    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None) -> None:
-        text = [f.name for f in schema if not (pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_boolean(f.type))]
-        if text:
-            raise OutputError(
-                f"{path}: a NumPy matrix holds numbers only; untick the text columns {', '.join(text)} "
-                "or export to Parquet"
-            )
-        super().__init__(path, schema)
-        self._rows_path = Path(f"{self.temp_path}.rows")
-        self._rows = open(self._rows_path, "wb")  # noqa: SIM115 - closed in _close
+    def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None, options: dict[str, str] | None = None) -> None:
+        _refuse_text(path, schema, "a NumPy output")
+        super().__init__(path, schema, options)
+        self.dtype = np.dtype(self.options.get("matrix_dtype", "float32"))
+        self.by_column = self.options.get("layout") == "columns" and self.path.suffix.lower() == ".npz"
+        parts = schema.names if self.by_column else ["X"]
+        self._parts = {name: Path(f"{self.temp_path}.{index}.rows") for index, name in enumerate(parts)}
+        self._handles = {name: open(part, "wb") for name, part in self._parts.items()}  # noqa: SIM115 - closed in _close
 
     def write(self, columns: Mapping[str, np.ndarray]) -> None:
-        matrix = np.empty((len(next(iter(columns.values()))), len(columns)), dtype=self.dtype)
-        for position, name in enumerate(self.schema.names):
-            matrix[:, position] = columns[name]
-        self._rows.write(matrix.tobytes())
+        if self.by_column:
+            for name in self.schema.names:
+                self._handles[name].write(np.ascontiguousarray(columns[name]).tobytes())
+            self.rows += len(columns[self.schema.names[0]]) if self.schema.names else 0
+            return
+        matrix = _matrix(columns, self.schema.names, self.dtype)
+        self._handles["X"].write(matrix.tobytes())
         self.rows += len(matrix)
 
     def _close(self) -> None:
-        if not self._rows.closed:
-            self._rows.close()
+        for handle in self._handles.values():
+            if not handle.closed:
+                handle.close()
 
     def commit(self) -> None:
         self._close()
-        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": (self.rows, len(self.schema))}
         if self.path.suffix.lower() == ".npy":
             with open(self.temp_path, "wb") as output:
-                self._write_npy(output, header)
+                self._copy_part(output, "X")
         else:
-            import zipfile
-
-            with zipfile.ZipFile(self.temp_path, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-                with archive.open("X.npy", "w", force_zip64=True) as output:
-                    self._write_npy(output, header)
-                with archive.open("columns.npy", "w") as output:
-                    np.lib.format.write_array(output, np.array(self.schema.names))
-        self._rows_path.unlink(missing_ok=True)
+            self._write_archive()
+        self._remove_parts()
         self._rename_into_place()
 
-    def _write_npy(self, output: Any, header: dict[str, Any]) -> None:
+    def _write_archive(self) -> None:
+        import zipfile
+
+        with zipfile.ZipFile(self.temp_path, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for name in self._parts:
+                with archive.open(f"{name}.npy", "w", force_zip64=True) as output:
+                    self._copy_part(output, name)
+            if not self.by_column:
+                with archive.open("columns.npy", "w") as output:
+                    np.lib.format.write_array(output, np.array(self.schema.names))
+
+    def _copy_part(self, output: Any, name: str) -> None:
         import shutil
 
+        if self.by_column:
+            dtype = np.dtype(self.schema.field(name).type.to_pandas_dtype())
+            shape: tuple[int, ...] = (self.rows,)
+        else:
+            dtype, shape = self.dtype, (self.rows, len(self.schema))
+        header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
         np.lib.format.write_array_header_2_0(output, header)
-        with open(self._rows_path, "rb") as rows:
+        with open(self._parts[name], "rb") as rows:
             shutil.copyfileobj(rows, output, 16 * 1024 * 1024)
+
+    def _remove_parts(self) -> None:
+        for part in self._parts.values():
+            part.unlink(missing_ok=True)
 
     def abort(self) -> None:
         super().abort()
-        self._rows_path.unlink(missing_ok=True)
+        self._remove_parts()
+
+
+def _refuse_text(path: str | os.PathLike[str], schema: pa.Schema, what: str) -> None:
+    numeric = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean)
+    text = [f.name for f in schema if not any(check(f.type) for check in numeric)]
+    if text:
+        raise OutputError(
+            f"{path}: {what} holds numbers only; untick the text columns {', '.join(text)} "
+            "or export to Parquet"
+        )
+
+
+def _matrix(columns: Mapping[str, np.ndarray], names: list[str], dtype: np.dtype) -> np.ndarray:
+    rows = len(columns[names[0]]) if names else 0
+    matrix = np.empty((rows, len(names)), dtype=dtype)
+    for position, name in enumerate(names):
+        matrix[:, position] = columns[name]
+    return matrix
 
 
 WRITERS: dict[str, Any] = {
@@ -306,11 +359,18 @@ WRITERS: dict[str, Any] = {
 
 
 def open_writer(
-    path: str | os.PathLike[str], fmt: str, schema: pa.Schema, metadata: dict[str, str] | None = None
+    path: str | os.PathLike[str],
+    fmt: str,
+    schema: pa.Schema,
+    metadata: dict[str, str] | None = None,
+    options: dict[str, str] | None = None,
 ) -> Writer:
-    """Create the writer for ``fmt`` writing to a temporary file beside ``path``."""
+    """Create the writer for ``fmt`` writing to a temporary file beside ``path``.
+
+    ``options``: ``compression`` (Parquet), ``layout`` (HDF5, NumPy), ``matrix_dtype``.
+    """
     writer_class = WRITERS[fmt]
     try:
-        return writer_class(path, schema, metadata)
+        return writer_class(path, schema, metadata, options)
     except OSError as exc:
         raise OutputError(f"{path}: cannot create the output file ({exc})") from None

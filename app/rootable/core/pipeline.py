@@ -7,13 +7,17 @@ on the first entries; ``export`` streams the chunks into a writer.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import awkward as ak
@@ -269,15 +273,42 @@ class _TreeReader:
 
     def read(self, start: int, stop: int) -> dict[str, ak.Array]:
         if self.is_rntuple:
-            record = self.tree.arrays(self.job.keys, entry_start=start, entry_stop=stop)
+            record = self.tree.arrays(self.job.keys, entry_start=start, entry_stop=stop, array_cache=None)
             return {key: record[key] for key in self.job.keys}
+        try:
+            return self._read_together(start, stop)
+        except Exception:
+            log.debug("%s: reading entries %d-%d together failed", self.path, start, stop, exc_info=True)
         arrays = {}
         for key, branch in self.branches.items():
             try:
-                arrays[key] = branch.array(entry_start=start, entry_stop=stop, library="ak")
+                arrays[key] = branch.array(entry_start=start, entry_stop=stop, library="ak", array_cache=None)
             except Exception as exc:
                 raise InputError(f"{self.path}: branch {key!r} cannot be read ({exc}); untick it") from exc
         return arrays
+
+    def _read_together(self, start: int, stop: int) -> dict[str, ak.Array]:
+        """Read all branches in one uproot call, which shares basket reads across branches.
+
+        ``array_cache=None`` because uproot otherwise keeps up to 100 MB of arrays that a
+        streaming pass never reads again.
+        Branches are chosen by identity, never by name patterns, and keyed back by position,
+        so names with glob characters and duplicate names stay apart.
+        """
+        wanted = {id(branch): key for key, branch in self.branches.items()}
+        names = [branch.name for branch in self.branches.values()]
+        if len(set(names)) != len(names):
+            raise ValueError("duplicate branch names; read them one by one")
+        result = self.tree.arrays(
+            filter_branch=lambda branch: id(branch) in wanted,
+            entry_start=start,
+            entry_stop=stop,
+            library="ak",
+            how=dict,
+            array_cache=None,
+        )
+        by_name = {branch.name: key for key, branch in self.branches.items()}
+        return {by_name[name]: array for name, array in result.items()}
 
 
 def iterate(
@@ -429,15 +460,16 @@ def export(
     committed: list[str] = []
     events = 0
     try:
-        for chunk in iterate(job, cancelled=cancelled, progress=progress, share_handle=False):
-            parts = splitter.parts(chunk.columns, chunk.num_rows)
-            for name, columns in parts.items():
-                _write_or_explain(targets[name], lambda: writers[name].write(columns))  # noqa: B023 - called at once
-            if statistics is not None:
-                statistics.add(parts.get("train", chunk.columns))
-            events += chunk.num_rows
-            for name, count in chunk.truncated.items():
-                truncated[name] = truncated.get(name, 0) + count
+        with WriteBehind() as background:
+            for chunk in iterate(job, cancelled=cancelled, progress=progress, share_handle=False):
+                parts = splitter.parts(chunk.columns, chunk.num_rows)
+                for name, columns in parts.items():
+                    background.submit(functools.partial(_write_or_explain, targets[name], functools.partial(writers[name].write, columns)))
+                if statistics is not None:
+                    statistics.add(parts.get("train", chunk.columns))
+                events += chunk.num_rows
+                for name, count in chunk.truncated.items():
+                    truncated[name] = truncated.get(name, 0) + count
         if cancelled is not None and cancelled():
             raise Cancelled("cancelled by the user")
         for name, writer in writers.items():
@@ -462,6 +494,45 @@ def export(
         parts={name: (targets[name], writers[name].rows) for name in writers if name},
         stats_path=written_stats,
     )
+
+
+class WriteBehind:
+    """Runs write calls on one background thread, at most ``depth`` chunks behind the reader.
+
+    Compression and file writes in pyarrow and h5py release the GIL, so on a machine with
+    two or more cores the writing overlaps with reading and flattening the next chunk.
+    Memory grows by at most ``depth`` flat chunks. The first error is raised in the caller,
+    at the next ``submit`` or when the block ends.
+    """
+
+    def __init__(self, depth: int = 2) -> None:
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="rootable-writer", daemon=True)
+
+    def __enter__(self) -> WriteBehind:  # noqa: PYI034 - the class is final
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if value is None and self._error is not None:
+            raise self._error
+
+    def submit(self, action: Callable[[], None]) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(action)
+
+    def _run(self) -> None:
+        while (action := self._queue.get()) is not None:
+            if self._error is not None:
+                continue
+            try:
+                action()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                self._error = exc
 
 
 def _open_writers(job: Job, targets: dict[str, Path], fmt: str) -> dict[str, Any]:

@@ -117,7 +117,7 @@ def flatten_array(
         out = {}
     layout = array.layout if isinstance(array, ak.Array) else array
     n = layout.length
-    state = _Gather(index=np.arange(n, dtype=np.int64), valid=None, padded=False)
+    state = _Gather(index=np.arange(n, dtype=np.int64), valid=None, padded=False, identity=True)
     _walk(layout, base, tuple(depths), state, fill, out)
     return out
 
@@ -127,6 +127,8 @@ class _Gather:
     index: np.ndarray
     valid: np.ndarray | None
     padded: bool
+    identity: bool = False
+    """True while ``index`` is still ``arange(n)``, so values can be taken without a gather."""
 
     def narrowed(self, index: np.ndarray, valid: np.ndarray | None, padded: bool = True) -> _Gather:
         both = valid if self.valid is None else (self.valid if valid is None else self.valid & valid)
@@ -163,6 +165,9 @@ def _emit_numeric(data: np.ndarray, name: str, state: _Gather, fill: FillValues,
         return
     if len(data) == 0:
         out[name] = np.full(len(state.index), fill_for(data.dtype, fill), dtype=dtype)
+        return
+    if state.identity and len(data) == len(state.index):
+        out[name] = data.astype(dtype, copy=False)
         return
     if state.valid is None:
         out[name] = data[state.index].astype(dtype, copy=False)

@@ -6,7 +6,9 @@ import subprocess
 import sys
 
 import numpy as np
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from pyarrow import feather
 import pytest
 import uproot
 
@@ -49,6 +51,20 @@ def test_generated_script_matches_export(data_dir, tmp_path, case):
     subprocess.run([sys.executable, str(script)], check=True, capture_output=True, text=True)
 
     assert_tables_equal(pq.read_table(tmp_path / "script.parquet"), pq.read_table(tmp_path / "rootable.parquet"))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".feather"])
+def test_generated_script_other_formats(data_dir, tmp_path, suffix):
+    recipe = Recipe(inputs=[str(data_dir / "nano_dy.root")], tree="Events", branches=["nJet", "Jet_pt", "MET_pt"], depth=2)
+    job = pipeline.prepare(recipe)
+    pipeline.export(job, tmp_path / f"rootable{suffix}")
+    script = tmp_path / "flatten.py"
+    script.write_text(generate_script(job, output=str(tmp_path / f"script{suffix}")))
+
+    subprocess.run([sys.executable, str(script)], check=True, capture_output=True, text=True)
+
+    read = pacsv.read_csv if suffix == ".csv" else feather.read_table
+    assert_tables_equal(read(tmp_path / f"script{suffix}"), read(tmp_path / f"rootable{suffix}"))
 
 
 def test_read_matches_readme_example(data_dir):

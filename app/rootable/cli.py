@@ -1,7 +1,7 @@
-"""Command line: ``rootable [FILE...]`` opens the app; ``inspect`` and ``export`` run headless.
+"""Command line: ``rootable [FILE...]`` opens the app, and the other commands run headless.
 
 Heavy imports (Qt, uproot, awkward) happen inside the command that needs them, so that
-``rootable --help`` answers at once.
+``rootable --help`` returns at once.
 """
 
 from __future__ import annotations

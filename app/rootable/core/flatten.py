@@ -27,7 +27,7 @@ STRING_DTYPE = "string"
 
 @dataclass(frozen=True)
 class BranchPlan:
-    """How one branch becomes columns: its base column name and one depth per list level."""
+    """Column plan of one branch: its base column name and one depth per list level."""
 
     key: str
     base: str
@@ -275,7 +275,7 @@ def column_dtype(dtype: np.dtype, fill: FillValues) -> np.dtype:
     """Return the dtype of a padded column: the branch dtype, widened only when the fill needs it.
 
     NaN on integers or booleans gives float64 (as pandas does); a negative fill on an
-    unsigned type gives the smallest signed type that holds both; a boolean column keeps
+    unsigned type gives the smallest signed type that can represent both; a boolean column keeps
     bool for fills 0 and 1 and becomes float64 otherwise.
     """
     value = fill_for(dtype, fill)

@@ -86,7 +86,7 @@ class Job:
 
 @dataclass
 class ExportResult:
-    """What an export wrote, for the user's report."""
+    """Summary of a finished export, for the user's report."""
 
     path: Path
     format: str

@@ -25,7 +25,7 @@ COMPRESSIONS = ("zstd", "snappy", "gzip", "lz4", "none")
 
 @dataclass
 class FillValues:
-    """Values written where a padded slot holds no object, one per type of branch.
+    """Values written where a padded slot has no object, one per type of branch.
 
     Defaults: NaN for floating point (missing-value aware ML tools read NaN as "absent"),
     -1 for integers and False for booleans, so integer and boolean columns keep their dtype.
@@ -53,7 +53,7 @@ class SortKey:
 
 @dataclass
 class Recipe:
-    """What to read, how to flatten it and where to write it."""
+    """The user's choices: inputs, branches, flattening options and output."""
 
     inputs: list[str] = field(default_factory=list)
     tree: str | None = None

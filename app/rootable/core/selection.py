@@ -187,7 +187,7 @@ class Cut:
     names: set[str]
     code: Any
     role: str = "cut"
-    """What the expression is for, as messages name it: ``cut`` or ``weight``."""
+    """Purpose of the expression as messages name it: ``cut`` or ``weight``."""
 
     def mask(self, arrays: Mapping[str, ak.Array], num_rows: int) -> np.ndarray:
         """Evaluate the cut on one chunk; returns one boolean per event (missing counts as False)."""

@@ -203,7 +203,7 @@ class FeatherWriter(Writer):
 class Hdf5Writer(Writer):
     """HDF5 via h5py: one chunked, compressed, resizable dataset per column, or one 2-D ``X``.
 
-    With the ``matrix`` layout, ``X`` holds every column as ``matrix_dtype`` and its
+    With the ``matrix`` layout, ``X`` contains every column as ``matrix_dtype`` and its
     ``columns`` attribute lists their names in order; text columns are refused.
     """
 
@@ -276,7 +276,7 @@ class RootWriter(Writer):
 
 class NumpyWriter(Writer):
     """NumPy: ``.npz`` with a 2-D matrix ``X`` and the ``columns`` names, or one array per
-    column (layout ``columns``); ``.npy`` holds ``X`` alone.
+    column (layout ``columns``); ``.npy`` contains ``X`` alone.
 
     Rows go to raw temporary files chunk by chunk; ``commit`` writes each NumPy header with
     the final shape and copies the rows after it, so memory stays flat.
@@ -354,7 +354,7 @@ def _refuse_text(path: str | os.PathLike[str], schema: pa.Schema, what: str) -> 
     text = [f.name for f in schema if not any(check(f.type) for check in numeric)]
     if text:
         raise OutputError(
-            f"{path}: {what} holds numbers only; untick the text columns {', '.join(text)} "
+            f"{path}: {what} can contain numbers only; untick the text columns {', '.join(text)} "
             "or export to Parquet"
         )
 

@@ -86,7 +86,7 @@ def test_errors_export_without_ticks(open_window, gui_data_dir, errors_shown):
 
 def test_errors_invalid_fill_blocks_preview(open_window, qtbot, gui_data_dir):
     window = open_window(gui_data_dir / "nano_dy.root")
-    window.settings.fill_box.setText("lots")
+    window.settings.float_fill_box.setText("lots")
     window.branch_model.set_checked(["Jet_pt"], window.catalog.tree())
 
     qtbot.waitUntil(lambda: "invalid fill value" in window.preview_label.text())

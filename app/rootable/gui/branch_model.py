@@ -146,6 +146,10 @@ class BranchModel(QAbstractItemModel):
         """Return the depths the user set per collection; the others follow the global depth."""
         return dict(self._depths)
 
+    def collection_depth(self, collection: str) -> int:
+        """Return the depth of ``collection``: its own, else the global depth."""
+        return self._depths.get(collection, self._global_depth)
+
     def inner_depth(self, key: str) -> int:
         """Return the inner depth of a doubly jagged branch: its own, else the global depth."""
         return self._inner_depths.get(key, self._global_depth)
@@ -169,6 +173,20 @@ class BranchModel(QAbstractItemModel):
 
     def set_collection_depth(self, collection: str, depth: int) -> None:
         self._depths[collection] = depth
+        self._emit_column_changed(DEPTH)
+        self.selection_changed.emit()
+
+    def set_inner_depth(self, key: str, depth: int) -> None:
+        """Set the inner depth of a doubly jagged branch of the active tree."""
+        self._inner_depths[key] = depth
+        self._emit_column_changed(DEPTH)
+        self.selection_changed.emit()
+
+    def activate(self, tree: TreeInfo) -> None:
+        """Make ``tree`` the one whose ticks form the recipe, clearing every tick and depth."""
+        self._active_tree = None
+        self._activate(tree)
+        self._emit_column_changed(NAME)
         self._emit_column_changed(DEPTH)
         self.selection_changed.emit()
 

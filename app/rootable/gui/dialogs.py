@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
+from PySide6 import QtCore
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from rootable.core.errors import RootableError
@@ -19,6 +21,10 @@ EXPORT_FILTERS = (
     "ROOT TTree (*.root)",
 )
 OPEN_FILTERS = ("ROOT files (*.root)", "All files (*)")
+RECIPE_FILTERS = ("Recipes (*.toml)", "All files (*)")
+#: Modules whose ``__version__`` the About dialog lists. Modules, not distribution names,
+#: because PySide6 installs as PySide6-Essentials or PySide6 depending on the wheel.
+ABOUT_MODULES = ("rootable", "uproot", "awkward", "numpy", "pyarrow", "PySide6")
 
 
 def show_error(parent: QWidget | None, headline: str, error: BaseException | str, details: str = "") -> None:
@@ -62,3 +68,51 @@ def ask_open_paths(parent: QWidget | None, folder: str = "") -> list[str]:
     """Ask for ROOT files to open; the first one is browsed, all are read on export."""
     paths, _ = QFileDialog.getOpenFileNames(parent, "Open ROOT files", folder, ";;".join(OPEN_FILTERS))
     return [str(Path(p)) for p in paths]
+
+
+def ask_recipe_path(parent: QWidget | None, folder: str = "", save: bool = False) -> str | None:
+    """Ask for a recipe file to save (``.toml`` appended when missing) or to open; None on cancel."""
+    filters = ";;".join(RECIPE_FILTERS)
+    if save:
+        path, _ = QFileDialog.getSaveFileName(parent, "Save recipe", folder, filters)
+    else:
+        path, _ = QFileDialog.getOpenFileName(parent, "Open recipe", folder, filters)
+    if not path:
+        return None
+    if save and not path.lower().endswith(".toml"):
+        path += ".toml"
+    return path
+
+
+def package_versions() -> list[tuple[str, str]]:
+    """Return (name, version) of rootable and the libraries it is built on; Qt's from the runtime."""
+    versions = []
+    for name in ABOUT_MODULES:
+        try:
+            version = str(importlib.import_module(name).__version__)
+        except ImportError:
+            version = "not installed"
+        versions.append((name, version))
+    versions.append(("Qt", QtCore.qVersion()))
+    return versions
+
+
+def about_text() -> str:
+    """Return the About dialog's text as HTML: what rootable does and the library versions."""
+    rows = "".join(f"<tr><td>{name}</td><td>{version}</td></tr>" for name, version in package_versions())
+    return (
+        "<p><b>rootable</b> turns ROOT files into flat per-event tables.</p>"
+        f"<table cellspacing='6'>{rows}</table>"
+    )
+
+
+def show_about(parent: QWidget) -> QMessageBox:
+    """Open the About dialog without blocking and return it."""
+    box = QMessageBox(parent)
+    box.setWindowTitle("About rootable")
+    box.setTextFormat(QtCore.Qt.TextFormat.RichText)
+    box.setText(about_text())
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

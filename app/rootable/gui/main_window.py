@@ -1,4 +1,4 @@
-"""The main window: the file's tree on the left, the flat preview and a histogram on the right.
+"""The main window: the file's tree on the left, the flat preview and its side panels on the right.
 
 Everything the user chooses here maps to one ``Recipe`` (``MainWindow.recipe``), which the
 preview and the export both run through the core pipeline.
@@ -8,47 +8,51 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
-    QTreeView,
-    QVBoxLayout,
+    QTabWidget,
     QWidget,
 )
 
 from rootable.core.catalog import Catalog
-from rootable.core.errors import Cancelled, RecipeError
-from rootable.core.pipeline import ExportResult
-from rootable.core.recipe import Recipe
-from rootable.core.report import human_bytes, truncation_sentences
-from rootable.gui import dialogs, tasks
+from rootable.core.errors import Cancelled, CutError, RecipeError
+from rootable.core.recipe import DEFAULT_STEP_SIZE, Recipe
+from rootable.core.report import plural, truncation_sentences
+from rootable.core.selection import compile_cut
+from rootable.gui import dialogs, export_actions, recipe_actions, tasks
 from rootable.gui.branch_model import (
     DEPTH,
     ENTRIES,
     NAME,
     NODE_ROLE,
-    TITLE,
     TYPE,
     BranchFilterModel,
     BranchModel,
-    DepthDelegate,
     Node,
 )
+from rootable.gui.code_view import CodeView
+from rootable.gui.depth_assistant import DepthAssistant
 from rootable.gui.histogram_view import HistogramView
+from rootable.gui.selection_panel import SelectionPanel
 from rootable.gui.settings_bar import SettingsBar
 from rootable.gui.table_model import FlatTableModel
+from rootable.gui.view_helpers import (
+    dropped_root_files,
+    make_table_view,
+    make_tree_view,
+    single_shot,
+    stack_vertically,
+)
 from rootable.gui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -68,6 +72,8 @@ class MainWindow(QMainWindow):
     export_finished = Signal(object)
     export_stopped = Signal(str)
     """Emitted with the reason when an export is cancelled or fails; no file is left."""
+    recipe_saved = Signal(str)
+    recipe_applied = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +81,8 @@ class MainWindow(QMainWindow):
         self.inputs: list[str] = []
         self.catalog: Catalog | None = None
         self.preview_result: tasks.PreviewResult | None = None
+        self.step_size = DEFAULT_STEP_SIZE
+        """Entries per chunk on export; the GUI keeps the value of an opened recipe."""
         self._histogram_source: tuple[str, str] = ("", "")
         self._build_widgets()
         self._build_actions()
@@ -92,10 +100,10 @@ class MainWindow(QMainWindow):
         self.filter_box = QLineEdit()
         self.filter_box.setPlaceholderText("Filter branches by name or title")
         self.filter_box.setClearButtonEnabled(True)
-        self.tree_view = _make_tree_view(self.filter_model)
+        self.tree_view = make_tree_view(self.filter_model)
         self.settings = SettingsBar()
         self.table_model = FlatTableModel(self)
-        self.table_view = _make_table_view(self.table_model)
+        self.table_view = make_table_view(self.table_model)
         self.preview_label = QLabel()
         self.truncation_label = QLabel()
         self.truncation_label.setWordWrap(True)
@@ -104,11 +112,20 @@ class MainWindow(QMainWindow):
         self.export_label.setWordWrap(True)
         self.export_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.histogram_view = HistogramView()
+
+        self.selection_panel = SelectionPanel()
+        self.depth_assistant = DepthAssistant(self.runner, self.branch_model)
+        self.code_view = CodeView()
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.histogram_view, "Histogram")
+        self.side_tabs.addTab(self.depth_assistant, "Depth assistant")
+        self.side_tabs.addTab(self.code_view, "Code")
+
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.cancel_button = QPushButton("Cancel")
-        self.preview_timer = _single_shot(self, PREVIEW_DELAY_MS, self.start_preview)
-        self.filter_timer = _single_shot(self, FILTER_DELAY_MS, self._apply_filter)
+        self.preview_timer = single_shot(self, PREVIEW_DELAY_MS, self.start_preview)
+        self.filter_timer = single_shot(self, FILTER_DELAY_MS, self._apply_filter)
 
     def _build_actions(self) -> None:
         self.open_action = QAction("&Open…", self, shortcut=QKeySequence(QKeySequence.StandardKey.Open))
@@ -116,12 +133,18 @@ class MainWindow(QMainWindow):
         self.export_action = QAction("&Export…", self, shortcut=QKeySequence("Ctrl+E"))
         self.export_action.setToolTip("Write the flat table of all entries to a file (Ctrl+E)")
         self.export_action.setEnabled(False)
+        self.open_recipe_action = QAction("Open &Recipe…", self)
+        self.open_recipe_action.setToolTip("Open a TOML recipe and restore its file and choices")
+        self.save_recipe_action = QAction("&Save Recipe…", self, shortcut=QKeySequence("Ctrl+Shift+S"))
+        self.save_recipe_action.setToolTip("Save every choice as a TOML recipe for rootable export --recipe")
         self.quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
+        self.about_action = QAction("&About rootable", self)
         menu = self.menuBar().addMenu("&File")
-        for action in (self.open_action, self.export_action):
+        for action in (self.open_action, self.open_recipe_action, self.save_recipe_action, self.export_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
+        self.menuBar().addMenu("&Help").addAction(self.about_action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main toolbar")
         toolbar.setMovable(False)
@@ -131,12 +154,14 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.settings)
 
     def _lay_out(self) -> None:
-        left = _column(self.filter_box, self.tree_view)
-        preview = _column(self.preview_label, self.truncation_label, self.table_view, self.export_label)
+        left = stack_vertically(self.filter_box, self.tree_view)
+        preview = stack_vertically(
+            self.selection_panel, self.preview_label, self.truncation_label, self.table_view, self.export_label
+        )
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(preview)
-        right.addWidget(self.histogram_view)
-        right.setSizes([520, 300])
+        right.addWidget(self.side_tabs)
+        right.setSizes([500, 320])
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -145,13 +170,19 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         status.addPermanentWidget(self.progress_bar)
         status.addPermanentWidget(self.cancel_button)
-        self._show_export_controls(False)
+        self.show_export_controls(False)
+        self.setAcceptDrops(True)
         self.resize(1380, 860)
 
     def _connect(self) -> None:
         self.open_action.triggered.connect(self.ask_open)
         self.export_action.triggered.connect(lambda: self.export())
         self.quit_action.triggered.connect(self.close)
+        self.save_recipe_action.triggered.connect(lambda: self.save_recipe())
+        self.open_recipe_action.triggered.connect(lambda: self.open_recipe())
+        self.about_action.triggered.connect(self.show_about)
+        self.selection_panel.changed.connect(self.schedule_preview)
+        self.depth_assistant.sort_changed.connect(self.schedule_preview)
         self.cancel_button.clicked.connect(self.cancel_export)
         self.filter_box.textChanged.connect(lambda _text: self.filter_timer.start())
         self.branch_model.selection_changed.connect(self.schedule_preview)
@@ -167,32 +198,42 @@ class MainWindow(QMainWindow):
         if paths:
             self.open_files(paths)
 
-    def open_files(self, paths: list[str]) -> None:
-        """Open the first file off the GUI thread; all files are read in order on export."""
+    def open_files(self, paths: list[str], on_opened: Callable[[], None] | None = None) -> None:
+        """Open the first file off the GUI thread; all files are read in order on export.
+
+        ``on_opened`` runs once the file's tree is shown, as when a recipe restores its choices.
+        """
         paths = [os.fspath(p) for p in paths]
         self.statusBar().showMessage(f"Opening {paths[0]}…")
         self.runner.submit(
             "open",
             tasks.open_task(paths[0]),
-            lambda catalog: self._on_catalog(paths, catalog),
+            lambda catalog: self._on_catalog(paths, catalog, on_opened),
             lambda error, details: self._on_open_failed(paths[0], error, details),
         )
 
-    def _on_catalog(self, paths: list[str], catalog: Catalog) -> None:
+    def _on_catalog(self, paths: list[str], catalog: Catalog, on_opened: Callable[[], None] | None) -> None:
         self.runner.drop("preview")
         self.inputs = paths
         self.catalog = catalog
         self.preview_result = None
+        self.step_size = DEFAULT_STEP_SIZE
         self.table_model.set_chunk(None)
+        self.code_view.show_script("")
+        self.depth_assistant.clear()
+        self.selection_panel.show_cut_error("")
         self.histogram_view.show_message("Select a column in the table or a ticked branch in the tree.")
         self.branch_model.set_catalog(catalog)
         self._expand_to_trees()
         self._update_title()
         self.export_action.setEnabled(True)
         count = sum(len(t.branches) for t in catalog.trees)
-        self.statusBar().showMessage(f"Opened {catalog.file_path}: {len(catalog.trees)} trees, {count:,} branches")
+        trees = plural(len(catalog.trees), "tree")
+        self.statusBar().showMessage(f"Opened {catalog.file_path}: {trees}, {plural(count, 'branch')}")
         self._set_preview_message("Tick branches or collections in the tree to preview the flat table.")
         self.catalog_loaded.emit(catalog)
+        if on_opened is not None:
+            on_opened()
 
     def _on_open_failed(self, path: str, error: BaseException, details: str) -> None:
         self.statusBar().showMessage(f"Cannot open {path}")
@@ -213,6 +254,9 @@ class MainWindow(QMainWindow):
                 self.tree_view.expand(index)
                 self._expand_below(index)
 
+    def refresh_title(self) -> None:
+        self._update_title()
+
     def _update_title(self) -> None:
         if not self.inputs:
             self.setWindowTitle(APP_NAME)
@@ -230,7 +274,7 @@ class MainWindow(QMainWindow):
         inner = {}
         if tree is not None:
             inner = {k: self.branch_model.inner_depth(k) for k in keys if tree.by_key[k].var_dims == 2}
-        return Recipe(
+        recipe = Recipe(
             inputs=list(self.inputs),
             tree=tree.path_string if tree is not None else None,
             branches=keys,
@@ -238,7 +282,26 @@ class MainWindow(QMainWindow):
             depths=self.branch_model.depths(),
             inner_depths=inner,
             fill=self.settings.fill_values(),
+            sort=self.depth_assistant.sort_keys(tree),
+            step_size=self.step_size,
         )
+        self.selection_panel.apply_to(recipe)
+        recipe.validate()
+        return recipe
+
+    def save_recipe(self, path: str | os.PathLike[str] | None = None) -> bool:
+        """Save the recipe as TOML to ``path`` (asked for when None) in a worker."""
+        if path is None:
+            recipe_actions.ask_save_recipe(self)
+            return True
+        return recipe_actions.save_recipe(self, path)
+
+    def open_recipe(self, path: str | os.PathLike[str] | None = None) -> None:
+        """Open a TOML recipe (asked for when None) and restore its file and choices."""
+        if path is None:
+            recipe_actions.ask_open_recipe(self)
+        else:
+            recipe_actions.open_recipe(self, path)
 
     # -- preview ------------------------------------------------------------------------------
 
@@ -253,12 +316,15 @@ class MainWindow(QMainWindow):
             self.runner.drop("preview")
             self.preview_result = None
             self.table_model.set_chunk(None)
+            self.code_view.show_script("")
             self._set_preview_message("Tick branches or collections in the tree to preview the flat table.")
             return
         try:
             recipe = self.recipe()
         except RecipeError as exc:
             self._set_preview_message(f"No preview: {exc}", error=True)
+            return
+        if not self._check_cut(recipe):
             return
         events = self.settings.preview_box.value()
         self.preview_label.setText(f"Reading the first {events:,} events…")
@@ -269,8 +335,22 @@ class MainWindow(QMainWindow):
             self._on_preview_failed,
         )
 
+    def _check_cut(self, recipe: Recipe) -> bool:
+        """Show an invalid cut under the cut box and return False; the last preview stays."""
+        tree = self.branch_model.active_tree
+        try:
+            if tree is not None:
+                compile_cut(recipe.cut, tree)
+        except CutError as exc:
+            self.runner.drop("preview")
+            self.selection_panel.show_cut_error(str(exc))
+            return False
+        self.selection_panel.show_cut_error("")
+        return True
+
     def _on_preview(self, result: tasks.PreviewResult) -> None:
         self.preview_result = result
+        self.code_view.show_script(result.script)
         self.table_model.set_chunk(result.chunk, result.fills)
         self._keep_sort()
         chunk = result.chunk
@@ -294,6 +374,11 @@ class MainWindow(QMainWindow):
     def _on_preview_failed(self, error: BaseException, details: str) -> None:
         if isinstance(error, Cancelled):
             return
+        if isinstance(error, CutError):
+            # A cut that compiles can still fail on the data (a wrong type); the table stays.
+            self.selection_panel.show_cut_error(str(error))
+            self.preview_failed.emit(str(error))
+            return
         self._set_preview_message(f"No preview: {error}", error=True)
         self.preview_failed.emit(str(error))
 
@@ -305,6 +390,7 @@ class MainWindow(QMainWindow):
 
     def _on_settings_changed(self) -> None:
         self.branch_model.set_global_depth(self.settings.depth_box.value())
+        self.depth_assistant.show_depth()
         self.schedule_preview()
 
     # -- histograms ---------------------------------------------------------------------------
@@ -338,8 +424,27 @@ class MainWindow(QMainWindow):
 
     def _on_tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         node: Node | None = self.filter_model.data(current, NODE_ROLE)
-        if node is not None and node.kind == "branch" and node.branch is not None:
+        if node is None:
+            return
+        if node.kind == "branch" and node.branch is not None:
             self.show_branch_histogram(node.branch.key)
+        self._show_collection_of(node)
+
+    def _show_collection_of(self, node: Node) -> None:
+        """Point the depth assistant at the collection of a collection or branch row."""
+        if node.tree is None or node.kind not in ("collection", "branch"):
+            return
+        if node.kind == "collection":
+            collection = node.name
+        elif node.branch is not None:
+            collection = node.branch.collection
+        else:
+            return
+        assistant = self.depth_assistant
+        if node.tree is assistant.tree and collection == assistant.collection:
+            return
+        jagged = any(b.var_dims > 0 for b in node.tree.collections.get(collection, []))
+        assistant.show_collection(node.tree, collection if jagged else "")
 
     def _on_table_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
@@ -362,22 +467,8 @@ class MainWindow(QMainWindow):
             path = dialogs.ask_export_path(self, str(Path(self.inputs[0]).parent))
             if path is None:
                 return False
-        self._start_export(recipe, os.fspath(path))
+        export_actions.start_export(self, recipe, os.fspath(path))
         return True
-
-    def _start_export(self, recipe: Recipe, path: str) -> None:
-        assert self.catalog is not None
-        self.export_label.clear()
-        self.progress_bar.setRange(0, 0)
-        self._show_export_controls(True)
-        self.statusBar().showMessage(f"Exporting to {path}…")
-        self.runner.submit(
-            "export",
-            tasks.export_task(recipe, self.catalog, path),
-            self._on_export_done,
-            lambda error, details: self._on_export_failed(path, error, details),
-            self._on_export_progress,
-        )
 
     def cancel_export(self) -> None:
         """Stop a running export between chunks; the partial file is removed."""
@@ -385,31 +476,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Cancelling the export…")
         self.runner.cancel("export")
 
-    def _on_export_progress(self, done: int, total: int) -> None:
-        self.progress_bar.setRange(0, max(total, 1))
-        self.progress_bar.setValue(done)
-
-    def _on_export_done(self, result: ExportResult) -> None:
-        self._show_export_controls(False)
-        summary = (
-            f"Wrote {result.path}: {result.rows:,} rows, {result.columns:,} columns, "
-            f"{human_bytes(result.bytes)} in {result.seconds:.2f} s"
-        )
-        self.statusBar().showMessage(summary)
-        self.export_label.setText(summary)
-        self.export_finished.emit(result)
-
-    def _on_export_failed(self, path: str, error: BaseException, details: str) -> None:
-        self._show_export_controls(False)
-        if isinstance(error, Cancelled):
-            self.statusBar().showMessage(f"Export cancelled; {path} was not written")
-            self.export_stopped.emit("cancelled")
-            return
-        self.statusBar().showMessage(f"Export to {path} failed")
-        self.export_stopped.emit(str(error))
-        dialogs.show_error(self, "Export failed", error, details)
-
-    def _show_export_controls(self, running: bool) -> None:
+    def show_export_controls(self, running: bool) -> None:
         self.progress_bar.setVisible(running)
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
@@ -425,54 +492,28 @@ class MainWindow(QMainWindow):
         else:
             self._expand_to_trees()
 
+    # -- drag and drop, about ------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_root_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_root_files(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_files(paths)
+
+    def show_about(self) -> None:
+        self.about_box = dialogs.show_about(self)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.preview_timer.stop()
         self.filter_timer.stop()
         self.runner.close()
         super().closeEvent(event)
 
-
-def _make_tree_view(model: Any) -> QTreeView:
-    view = QTreeView()
-    view.setModel(model)
-    view.setUniformRowHeights(True)
-    view.setAlternatingRowColors(True)
-    view.setItemDelegateForColumn(DEPTH, DepthDelegate(view))
-    view.setEditTriggers(
-        QAbstractItemView.EditTrigger.DoubleClicked
-        | QAbstractItemView.EditTrigger.SelectedClicked
-        | QAbstractItemView.EditTrigger.EditKeyPressed
-    )
-    view.header().setStretchLastSection(True)
-    view.header().setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-    return view
-
-
-def _make_table_view(model: FlatTableModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    # The table opens in event order; sorting starts with the first header click.
-    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-    view.setSortingEnabled(True)
-    view.verticalHeader().setDefaultSectionSize(22)
-    view.horizontalHeader().setDefaultSectionSize(90)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    return view
-
-
-def _column(*widgets: QWidget) -> QWidget:
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(2, 2, 2, 2)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return holder
-
-
-def _single_shot(parent: QWidget, delay_ms: int, slot: Any) -> QTimer:
-    timer = QTimer(parent)
-    timer.setSingleShot(True)
-    timer.setInterval(delay_ms)
-    timer.timeout.connect(slot)
-    return timer

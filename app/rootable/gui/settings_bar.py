@@ -1,6 +1,8 @@
-"""The settings bar: global padding depth, fill value and preview size."""
+"""The settings bar: global padding depth, fill values per type and preview size."""
 
 from __future__ import annotations
+
+import math
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSpinBox, QWidget
@@ -12,6 +14,11 @@ from rootable.gui.branch_model import MAX_DEPTH
 DEFAULT_PREVIEW_EVENTS = 1000
 MAX_PREVIEW_EVENTS = 1_000_000
 _INVALID_STYLE = "QLineEdit { background: #ffd6d6; }"
+_FILL_TIP = (
+    "Value written where an event has fewer objects than the depth, for {kind} branches: "
+    "a number, nan, inf, -inf, true or false"
+)
+FLOAT_CHANGES_NOTE = "NaN on integer/bool columns makes them float64"
 
 
 class SettingsBar(QWidget):
@@ -23,10 +30,10 @@ class SettingsBar(QWidget):
         super().__init__(parent)
         self.depth_box = _spin_box(0, MAX_DEPTH, DEFAULT_DEPTH)
         self.depth_box.setToolTip("Objects kept per collection; a collection's own depth in the tree wins")
-        self.fill_box = QLineEdit("nan")
-        self.fill_box.setMaximumWidth(70)
-        self.fill_box.setToolTip("Value written where an event has fewer objects than the depth: "
-                             "a number, nan, inf, -inf, true or false")
+        defaults = FillValues()
+        self.float_fill_box = _fill_box(format_fill(defaults.floating), "floating point")
+        self.int_fill_box = _fill_box(format_fill(defaults.integer), "integer")
+        self.bool_fill_box = _fill_box(format_fill(defaults.boolean, boolean=True), "boolean")
         self.preview_box = _spin_box(1, MAX_PREVIEW_EVENTS, DEFAULT_PREVIEW_EVENTS)
         self.preview_box.setSingleStep(100)
         self.preview_box.setToolTip("Number of events read for the preview and the histograms")
@@ -35,17 +42,37 @@ class SettingsBar(QWidget):
         self._lay_out()
         self.depth_box.valueChanged.connect(self.changed)
         self.preview_box.valueChanged.connect(self.changed)
-        self.fill_box.textChanged.connect(self._on_fill_edited)
-        self._on_fill_edited(self.fill_box.text())
+        for box in self.fill_boxes():
+            box.textChanged.connect(self._on_fill_edited)
+        self._on_fill_edited()
+
+    def fill_boxes(self) -> tuple[QLineEdit, QLineEdit, QLineEdit]:
+        return (self.float_fill_box, self.int_fill_box, self.bool_fill_box)
 
     def fill_values(self) -> FillValues:
-        """Return the fill for every type, or raise RecipeError when the text is invalid."""
-        return FillValues.uniform(parse_fill(self.fill_box.text()))
+        """Return the fill of every type, or raise RecipeError naming the invalid text."""
+        return FillValues(
+            floating=parse_fill(self.float_fill_box.text()),
+            integer=parse_fill(self.int_fill_box.text()),
+            boolean=parse_fill(self.bool_fill_box.text()),
+        )
+
+    def set_fill_values(self, fill: FillValues) -> None:
+        self.float_fill_box.setText(format_fill(fill.floating))
+        self.int_fill_box.setText(format_fill(fill.integer))
+        self.bool_fill_box.setText(format_fill(fill.boolean, boolean=True))
 
     def _lay_out(self) -> None:
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
-        for text, widget in (("Depth", self.depth_box), ("Fill", self.fill_box), ("Preview events", self.preview_box)):
+        rows = (
+            ("Depth", self.depth_box),
+            ("Fill: float", self.float_fill_box),
+            ("int", self.int_fill_box),
+            ("bool", self.bool_fill_box),
+            ("Preview events", self.preview_box),
+        )
+        for text, widget in rows:
             label = QLabel(text)
             label.setBuddy(widget)
             layout.addWidget(label)
@@ -54,22 +81,50 @@ class SettingsBar(QWidget):
         layout.addWidget(self.note)
         layout.addStretch(1)
 
-    def _on_fill_edited(self, text: str) -> None:
-        try:
-            value = parse_fill(text)
-        except RecipeError as exc:
-            self.fill_box.setStyleSheet(_INVALID_STYLE)
-            self.note.setText(str(exc))
+    def _on_fill_edited(self) -> None:
+        problems = []
+        for box in self.fill_boxes():
+            try:
+                parse_fill(box.text())
+            except RecipeError as exc:
+                box.setStyleSheet(_INVALID_STYLE)
+                problems.append(str(exc))
+            else:
+                box.setStyleSheet("")
+        if problems:
+            self.note.setText("; ".join(problems))
         else:
-            self.fill_box.setStyleSheet("")
-            self.note.setText(_fill_note(value))
+            self.note.setText(fill_note(self.fill_values()))
         self.changed.emit()
 
 
-def _fill_note(value: float) -> str:
-    if isinstance(value, float) and not value.is_integer():
-        return "A fill of NaN, inf or a fraction turns integer and boolean columns into float64"
-    return "Integer and boolean columns keep their type"
+def fill_note(fill: FillValues) -> str:
+    """Return the warning for integer or boolean fills that turn their columns into float64."""
+    if _needs_float(fill.integer) or _needs_float(fill.boolean):
+        return FLOAT_CHANGES_NOTE
+    return ""
+
+
+def format_fill(value: float, boolean: bool = False) -> str:
+    """Format a fill value the way ``parse_fill`` reads it back: ``nan``, ``-1``, ``false``."""
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    if boolean and value in (0, 1):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and not math.isinf(value):
+        return str(int(value)) if boolean else repr(value)
+    return str(value)
+
+
+def _needs_float(value: float) -> bool:
+    return isinstance(value, float) and not value.is_integer()
+
+
+def _fill_box(text: str, kind: str) -> QLineEdit:
+    box = QLineEdit(text)
+    box.setMaximumWidth(60)
+    box.setToolTip(_FILL_TIP.format(kind=kind))
+    return box
 
 
 def _spin_box(low: int, high: int, value: int) -> QSpinBox:

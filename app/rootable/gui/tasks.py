@@ -1,4 +1,4 @@
-"""The work the app hands to ``workers``: open a file, preview a recipe, export it.
+"""The work the app hands to ``workers``: open a file, preview, export, count objects, recipes.
 
 These functions run on pool threads, so they touch no widget. They call the core and return
 plain results, which the GUI thread shows.
@@ -6,6 +6,7 @@ plain results, which the GUI thread shows.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -16,8 +17,11 @@ import awkward as ak
 import numpy as np
 
 from rootable.core import pipeline
-from rootable.core.catalog import Catalog, open_catalog
+from rootable.core.catalog import Catalog, TreeInfo, child, open_catalog, open_file
+from rootable.core.codegen import generate_script
+from rootable.core.errors import OutputError
 from rootable.core.flatten import FlatChunk, fill_for, flatten_array
+from rootable.core.multiplicity import collection_counts
 from rootable.core.recipe import Recipe
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,8 @@ class PreviewResult:
     fills: dict[str, Any]
     """Fill value of each padded column; unpadded columns are left out."""
     seconds: float
+    script: str = ""
+    """The recipe as a standalone uproot + awkward script (``codegen.generate_script``)."""
 
 
 def open_task(path: str) -> Callable[[CancelCheck, Progress], Catalog]:
@@ -56,7 +62,8 @@ def preview_task(recipe: Recipe, catalog: Catalog, num_events: int) -> Callable[
         chunk = pipeline.preview(job, num_events, cancelled=cancelled)
         columns = branch_columns(job)
         fills = padded_fills(job, columns, chunk)
-        return PreviewResult(job, chunk, columns, fills, time.perf_counter() - started)
+        script = generate_script(job)
+        return PreviewResult(job, chunk, columns, fills, time.perf_counter() - started, script)
 
     return run
 
@@ -65,6 +72,46 @@ def export_task(recipe: Recipe, catalog: Catalog, path: str) -> Callable[[Cancel
     def run(cancelled: CancelCheck, progress: Progress) -> pipeline.ExportResult:
         job = pipeline.prepare(recipe, catalog)
         return pipeline.export(job, path, recipe.format, cancelled=cancelled, progress=progress)
+
+    return run
+
+
+def counts_task(tree: TreeInfo, collection: str) -> Callable[[CancelCheck, Progress], np.ndarray]:
+    """Read the objects per event of ``collection`` over all entries, through a handle of its own."""
+
+    def run(cancelled: CancelCheck, progress: Progress) -> np.ndarray:
+        started = time.perf_counter()
+        own = dataclasses.replace(tree, handle=_open_tree(tree), branch_handles=[])
+        counts = collection_counts(own, collection)
+        log.info("read %d %s counts in %.2f s", len(counts), collection, time.perf_counter() - started)
+        return counts
+
+    return run
+
+
+def _open_tree(tree: TreeInfo) -> Any:
+    # The preview lane reads through the catalog's handle at the same time, so this task
+    # opens the file again instead of sharing that handle across threads.
+    obj = open_file(tree.file_path)
+    for part in tree.path:
+        obj = child(obj, part)
+    return obj
+
+
+def save_recipe_task(recipe: Recipe, path: str) -> Callable[[CancelCheck, Progress], str]:
+    def run(cancelled: CancelCheck, progress: Progress) -> str:
+        try:
+            recipe.save(path)
+        except OSError as exc:
+            raise OutputError(f"cannot write the recipe to {path}: {exc.strerror or exc}") from exc
+        return path
+
+    return run
+
+
+def load_recipe_task(path: str) -> Callable[[CancelCheck, Progress], Recipe]:
+    def run(cancelled: CancelCheck, progress: Progress) -> Recipe:
+        return Recipe.load(path)
 
     return run
 

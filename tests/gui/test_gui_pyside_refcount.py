@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QObject, Qt, Signal
 
 pytestmark = pytest.mark.skipif(
     sys.version_info >= (3, 12), reason="None is immortal from Python 3.12 on, so its count never changes"
@@ -23,7 +23,7 @@ class _Emitter(QObject):
 
 
 class _NoneModel(QAbstractListModel):
-    def rowCount(self, parent=QModelIndex()):  # noqa: N802 - Qt API
+    def rowCount(self, parent=None):
         return 10
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

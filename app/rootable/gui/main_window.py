@@ -48,6 +48,7 @@ from rootable.gui.settings_bar import SettingsBar
 from rootable.gui.table_model import FlatTableModel
 from rootable.gui.view_helpers import (
     dropped_root_files,
+    fit_header_widths,
     make_table_view,
     make_tree_view,
     single_shot,
@@ -352,6 +353,7 @@ class MainWindow(QMainWindow):
         self.preview_result = result
         self.code_view.show_script(result.script)
         self.table_model.set_chunk(result.chunk, result.fills)
+        fit_header_widths(self.table_view)
         self._keep_sort()
         chunk = result.chunk
         self.preview_label.setText(

@@ -47,6 +47,20 @@ def make_table_view(model: FlatTableModel) -> QTableView:
     return view
 
 
+def fit_header_widths(view: QTableView, minimum: int = 90) -> None:
+    """Widen each column to its header text, so names such as Jet_btagDeepB_0 show whole.
+
+    Measuring the header alone avoids formatting every cell, which
+    QHeaderView.ResizeToContents would do for hundreds of columns.
+    """
+    header = view.horizontalHeader()
+    metrics = header.fontMetrics()
+    model = view.model()
+    for column in range(model.columnCount()):
+        text = str(model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "")
+        header.resizeSection(column, max(minimum, metrics.horizontalAdvance(text) + 24))
+
+
 def stack_vertically(*widgets: QWidget) -> QWidget:
     holder = QWidget()
     layout = QVBoxLayout(holder)

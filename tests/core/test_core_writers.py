@@ -162,3 +162,15 @@ def test_parquet_stores_recipe(job, tmp_path):
     metadata = pq.read_schema(path).metadata
     assert b"rootable.recipe" in metadata
     assert b'"Jet_jetId"' in metadata[b"rootable.recipe"]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".feather"])
+def test_estimate_close_to_real_size(job, tmp_path, suffix):
+    preview = pipeline.preview(job, num_events=20)
+
+    estimate = pipeline.estimate_output(job, preview, 20, suffix.strip("."))
+    result = pipeline.export(job, tmp_path / f"out{suffix}")
+
+    assert estimate.entries == 40
+    assert estimate.rows == result.rows
+    assert 0.3 * result.bytes < estimate.bytes < 3 * result.bytes

@@ -564,3 +564,65 @@ def _write_statistics(statistics: ColumnStatistics | None, path: Path) -> Path |
     target = stats_path(path)
     _write_or_explain(target, lambda: statistics.write(target))
     return target
+
+
+@dataclass
+class Estimate:
+    """Expected size of an export, extrapolated from a preview of its first entries."""
+
+    entries: int
+    rows: int
+    bytes: int
+
+
+def estimate_output(job: Job, preview_chunk: FlatChunk, previewed_entries: int, fmt: str) -> Estimate:
+    """Extrapolate rows and bytes of a full export from a preview of its first entries.
+
+    The row count scales the preview's pass fraction of the cut to all entries in range;
+    the bytes per row come from writing the preview in ``fmt`` (Parquet, CSV, Feather) into
+    memory; other formats count the uncompressed column bytes and leave out file overhead.
+    NOTE: an estimate, and a rough one when the first entries are not typical of the rest.
+    """
+    entries = count_entries(job)
+    fraction = preview_chunk.num_rows / previewed_entries if previewed_entries else 1.0
+    rows = round(entries * fraction)
+    per_row = _bytes_per_row(job, preview_chunk, fmt)
+    return Estimate(entries=entries, rows=rows, bytes=round(rows * per_row))
+
+
+def count_entries(job: Job) -> int:
+    """Return the number of entries in the recipe's range over all inputs (opens each input)."""
+    sizes = []
+    for path in job.recipe.inputs:
+        if path == job.tree.file_path:
+            sizes.append(job.tree.entries)
+        else:
+            sizes.append(int(_open_tree(path, job.tree.path).num_entries))
+    first = job.recipe.entry_start or 0
+    last = sum(sizes) if job.recipe.entry_stop is None else min(job.recipe.entry_stop, sum(sizes))
+    return max(last - first, 0)
+
+
+def _bytes_per_row(job: Job, chunk: FlatChunk, fmt: str) -> float:
+    import pyarrow as pa
+
+    from rootable.core.writers import arrow_table
+
+    if chunk.num_rows == 0:
+        return float(sum(values.dtype.itemsize if values.dtype != object else 16 for values in job.schema.values()))
+    table = arrow_table(chunk.columns, arrow_schema(job.schema))
+    sink = pa.BufferOutputStream()
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, sink, compression=None if job.recipe.compression == "none" else job.recipe.compression, use_dictionary=False)
+    elif fmt == "csv":
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(table, sink)
+    elif fmt == "feather":
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+    else:
+        return table.nbytes / chunk.num_rows
+    return sink.getvalue().size / chunk.num_rows

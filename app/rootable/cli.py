@@ -128,6 +128,9 @@ def _add_export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("--entry-column", action="store_true", help="add the global entry number as 'entry'")
     export.add_argument("--source-column", action="store_true", help="add the input file name as 'source_file'")
     export.add_argument("--step-size", type=int, help="entries read per chunk (default 50000)")
+    export.add_argument("--missing", choices=("stop", "fill"),
+                        help="when a later input lacks a selected branch or has another type: stop before "
+                        "writing (default) or fill it with the fill values")
     export.add_argument("--label", action="append", default=[], metavar="FILE=VALUE",
                         help="add a 'label' column with VALUE for the events of FILE (every input needs one)")
     export.add_argument("--weight", default="", help="add a 'weight' column from a branch or expression, e.g. 'genWeight * 2'")
@@ -272,6 +275,8 @@ def _apply_training_args(args: argparse.Namespace, recipe: Any) -> None:
             raise RecipeError(f"invalid --label {text!r}: {name!r} is not one of the input files")
         for path in matches:
             recipe.labels[path] = parse_fill(value)
+    if args.missing:
+        recipe.missing = args.missing
     if args.weight:
         recipe.weight = args.weight
     recipe.shuffle = recipe.shuffle or args.shuffle

@@ -330,3 +330,37 @@ def test_export_label_for_unknown_file(data_dir, tmp_path, capsys):
 
     assert status == 2
     assert "'other.root' is not one of the input files" in capsys.readouterr().err
+
+
+def write_without_jets(path):
+    with uproot.recreate(path) as output:
+        output.mktree("Events", {"MET_pt": np.float32}).extend({"MET_pt": np.array([7.0, 8.0], dtype=np.float32)})
+
+
+def test_export_missing_branch_filled(tmp_path):
+    write_events(tmp_path / "a.root", np.float32)
+    write_without_jets(tmp_path / "b.root")
+    output = tmp_path / "out.parquet"
+
+    status = main(["export", str(tmp_path / "a.root"), str(tmp_path / "b.root"), "-o", str(output),
+                   "--branches", "nJet,Jet_pt,MET_pt", "--depth", "2", "--missing", "fill", "-q"])
+
+    table = pq.read_table(output)
+    assert status == 0
+    assert table.column("MET_pt").to_pylist() == [1.0, 2.0, 3.0, 7.0, 8.0]
+    assert table.column("nJet").to_pylist() == [2, 0, 1, -1, -1]
+    assert table.column("nJet").type == "int32"
+    np.testing.assert_array_equal(table.column("Jet_pt_0").to_numpy(), [10.0, np.nan, 12.0, np.nan, np.nan])
+
+
+def test_export_missing_branch_stops_with_hint(tmp_path, capsys):
+    write_events(tmp_path / "a.root", np.float32)
+    write_without_jets(tmp_path / "b.root")
+
+    status = main(["export", str(tmp_path / "a.root"), str(tmp_path / "b.root"), "-o", str(tmp_path / "o.parquet"),
+                   "--branches", "Jet_pt,MET_pt"])
+
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "'Jet_pt' is missing" in error
+    assert "--missing fill" in error

@@ -27,12 +27,21 @@ from rootable.core.catalog import (
     Catalog,
     TreeInfo,
     child,
+    is_string_form,
     iter_tree_branches,
     open_catalog,
     open_file,
+    unwrap,
 )
 from rootable.core.errors import Cancelled, InputError, OutputError, RecipeError, did_you_mean
-from rootable.core.flatten import FlatChunk, FlattenPlan, empty_columns, fill_for, flatten
+from rootable.core.flatten import (
+    FlatChunk,
+    FlattenPlan,
+    column_dtype,
+    empty_columns,
+    fill_for,
+    flatten,
+)
 from rootable.core.naming import UniqueNames
 from rootable.core.recipe import Recipe
 from rootable.core.selection import (
@@ -216,6 +225,36 @@ def entry_ranges(num_entries: int, start: int | None, stop: int | None, step: in
         yield begin, min(begin + step, last)
 
 
+def placeholder(form: Any, length: int, fill: Any) -> ak.Array:
+    """Return ``length`` events of a branch an input lacks: empty lists, or the fill value.
+
+    Jagged branches get no objects, so their columns come out as fill values like any
+    padded slot; scalars, fixed arrays and leaf lists get the fill value of their dtype.
+    """
+    layout = _placeholder_layout(form, length, fill)
+    return ak.Array(layout)
+
+
+def _placeholder_layout(form: Any, length: int, fill: Any) -> Any:
+    form = unwrap(form)
+    if isinstance(form, (ak.forms.ListOffsetForm, ak.forms.ListForm)) and not is_string_form(form):
+        offsets = ak.index.Index64(np.zeros(length + 1, dtype=np.int64))
+        return ak.contents.ListOffsetArray(offsets, ak.to_layout(form.content.length_zero_array()))
+    if is_string_form(form):
+        return ak.to_layout([fill.string] * length)
+    if isinstance(form, ak.forms.RecordForm):
+        contents = [_placeholder_layout(content, length, fill) for content in form.contents]
+        return ak.contents.RecordArray(contents, form.fields, length=length)
+    if isinstance(form, ak.forms.RegularForm):
+        content = _placeholder_layout(form.content, length * form.size, fill)
+        return ak.contents.RegularArray(content, form.size, zeros_length=length)
+    dtype = ak.types.numpytype.primitive_to_dtype(form.primitive)
+    value = fill_for(dtype, fill)
+    if column_dtype(dtype, fill) != dtype:
+        raise RecipeError(f"the fill value {value} does not fit a {dtype} branch; choose one that does")
+    return ak.contents.NumpyArray(np.full((length, *form.inner_shape), value, dtype=dtype))
+
+
 def _open_tree(path: str, tree_path: tuple[str, ...]) -> Any:
     obj: Any = open_file(path)
     try:
@@ -240,6 +279,8 @@ class _TreeReader:
         self.num_entries = int(obj.num_entries)
         self.is_rntuple = not hasattr(obj, "branches")
         self.branches: dict[str, Any] = {}
+        self.placeholders: list[str] = []
+        """Keys of branches this input lacks, read as fill values when the recipe allows it."""
         if self.is_rntuple:
             return
         if obj is job.tree.handle and job.tree.branch_handles:
@@ -264,19 +305,25 @@ class _TreeReader:
                 problems.append(f"{key!r} is {by_key[key].typename} instead of {expected}")
             else:
                 self.branches[key] = by_key[key]
-        if problems:
-            # TODO: offer to fill missing branches with the fill value instead of stopping.
-            raise InputError(
-                f"{self.path}: {len(problems)} selected branches differ from the first input "
-                f"({'; '.join(problems)}); leave them out of the selection or leave this file out"
-            )
+                continue
+            self.placeholders.append(key)
+        if not problems:
+            return
+        if self.job.recipe.missing == "fill":
+            log.warning("%s: filling %s with fill values", self.path, "; ".join(problems))
+            return
+        raise InputError(
+            f"{self.path}: {len(problems)} selected branches differ from the first input "
+            f"({'; '.join(problems)}); leave them out of the selection, leave this file out, "
+            "or fill them with the fill value (--missing fill)"
+        )
 
     def read(self, start: int, stop: int) -> dict[str, ak.Array]:
         if self.is_rntuple:
             record = self.tree.arrays(self.job.keys, entry_start=start, entry_stop=stop, array_cache=None)
             return {key: record[key] for key in self.job.keys}
         try:
-            return self._read_together(start, stop)
+            return self._read_together(start, stop) | self._placeholder_arrays(stop - start)
         except Exception:
             log.debug("%s: reading entries %d-%d together failed", self.path, start, stop, exc_info=True)
         arrays = {}
@@ -285,6 +332,15 @@ class _TreeReader:
                 arrays[key] = branch.array(entry_start=start, entry_stop=stop, library="ak", array_cache=None)
             except Exception as exc:
                 raise InputError(f"{self.path}: branch {key!r} cannot be read ({exc}); untick it") from exc
+        return arrays | self._placeholder_arrays(stop - start)
+
+    def _placeholder_arrays(self, length: int) -> dict[str, ak.Array]:
+        arrays = {}
+        for key in self.placeholders:
+            try:
+                arrays[key] = placeholder(self.job.tree.by_key[key].form, length, self.job.plan.fill)
+            except RecipeError as exc:
+                raise RecipeError(f"{self.path}: cannot fill the missing branch {key!r}: {exc}") from None
         return arrays
 
     def _read_together(self, start: int, stop: int) -> dict[str, ak.Array]:

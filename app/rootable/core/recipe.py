@@ -74,6 +74,9 @@ class Recipe:
     entry_column: bool = False
     source_column: bool = False
     step_size: int = DEFAULT_STEP_SIZE
+    missing: str = "stop"
+    """What to do when a later input lacks a selected branch or has another type:
+    ``stop`` before writing anything, or ``fill`` it with the fill values."""
     labels: dict[str, float] = field(default_factory=dict)
     """Value of a ``label`` column per input path (e.g. signal 1, background 0)."""
     weight: str = ""
@@ -138,6 +141,8 @@ class Recipe:
     def _validate_format_options(self) -> None:
         if self.compression not in COMPRESSIONS:
             raise RecipeError(f"invalid compression {self.compression!r}: expected one of {', '.join(COMPRESSIONS)}")
+        if self.missing not in ("stop", "fill"):
+            raise RecipeError(f"invalid missing {self.missing!r}: expected stop or fill")
         if self.layout not in ("", "columns", "matrix"):
             raise RecipeError(f"invalid layout {self.layout!r}: expected columns or matrix")
         if self.matrix_dtype not in ("float32", "float64"):

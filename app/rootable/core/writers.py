@@ -77,7 +77,8 @@ def arrow_array(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
     if arrow_type == pa.bool_():
         bits = np.packbits(values.astype(np.bool_, copy=False), bitorder="little")
         return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(bits)])
-    contiguous = np.ascontiguousarray(values)
+    # from_buffers reinterprets bytes, so the values must have exactly the schema's dtype.
+    contiguous = np.ascontiguousarray(values, dtype=arrow_type.to_pandas_dtype())
     return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(contiguous)])
 
 

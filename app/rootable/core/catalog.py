@@ -180,8 +180,8 @@ class Catalog:
         for tree in self.trees:
             if tree.path == wanted or tree.path_string == path:
                 return tree
-        names = [t.path_string for t in self.trees]
-        hint = did_you_mean(path, names) or f" (the file has: {', '.join(names) or 'no trees'})"
+        tree_names = [t.path_string for t in self.trees]
+        hint = did_you_mean(path, tree_names) or f" (the file has: {', '.join(tree_names) or 'no trees'})"
         raise InputError(f"{self.file_path}: tree {path!r} not found{hint}")
 
 

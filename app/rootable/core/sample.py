@@ -65,7 +65,7 @@ def sample_path() -> Path:
     return path
 
 
-def sample_events(num_events: int = SAMPLE_EVENTS, seed: int = 20261204) -> dict[str, object]:
+def sample_events(num_events: int = SAMPLE_EVENTS, seed: int = 20261204) -> dict[str, Any]:
     """Return the sample's event data: scalars as NumPy arrays, collections as awkward records."""
     rng = np.random.default_rng(seed)
     return {
@@ -77,9 +77,9 @@ def sample_events(num_events: int = SAMPLE_EVENTS, seed: int = 20261204) -> dict
         "PV_npvs": rng.poisson(30, num_events).astype(np.int32),
         "HLT_IsoMu24": rng.random(num_events) < 0.4,
         "Jet": _objects(rng, rng.poisson(5.0, num_events), 40.0, {
-            "btagDeepB": lambda n: rng.random(n).astype(np.float32),
+            "btagDeepB": lambda n: np.asarray(rng.random(n), dtype=np.float32),
             "jetId": lambda n: rng.choice(np.array([0, 2, 6], dtype=np.int32), n),
-            "mass": lambda n: rng.gamma(4.0, 3.0, n).astype(np.float32),
+            "mass": lambda n: np.asarray(rng.gamma(4.0, 3.0, n), dtype=np.float32),
         }),
         "Muon": _objects(rng, rng.poisson(1.0, num_events), 25.0, {
             "charge": lambda n: rng.choice(np.array([-1, 1], dtype=np.int32), n),
@@ -91,7 +91,7 @@ def sample_events(num_events: int = SAMPLE_EVENTS, seed: int = 20261204) -> dict
     }
 
 
-def _objects(rng: np.random.Generator, counts: np.ndarray, pt_scale: float, extra: dict) -> ak.Array:
+def _objects(rng: np.random.Generator, counts: np.ndarray, pt_scale: float, extra: dict[str, Any]) -> ak.Array:
     total = int(counts.sum())
     # Objects come sorted by pt, highest first, as in NanoAOD.
     pt = (15.0 + rng.exponential(pt_scale, total)).astype(np.float32)

@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from pyarrow import feather
 import pytest
 import uproot
+from pyarrow import feather
 
 import rootable
 from rootable.core import pipeline

@@ -174,3 +174,14 @@ def test_estimate_close_to_real_size(job, tmp_path, suffix):
     assert estimate.entries == 40
     assert estimate.rows == result.rows
     assert 0.3 * result.bytes < estimate.bytes < 3 * result.bytes
+
+
+def test_preview_opens_only_needed_inputs(data_dir, tmp_path):
+    inputs = [str(data_dir / "nano_dy.root"), str(tmp_path / "missing.root")]
+    job = pipeline.prepare(Recipe(inputs=inputs, branches=["MET_pt"]))
+
+    preview = pipeline.preview(job, num_events=30)
+
+    assert preview.num_rows == 30
+    with pytest.raises(pipeline.InputError, match="missing.root: file not found"):
+        pipeline.preview(job, num_events=50)

@@ -393,7 +393,7 @@ def iterate(
         with previews in other threads pass False and open their own handle.
     """
     recipe = job.recipe
-    readers = [_TreeReader(path, job, share_handle) for path in recipe.inputs]
+    readers = _open_readers(job, share_handle, entry_stop)
     ranges = _file_ranges(readers, recipe, entry_stop)
     total = sum(stop - start for _, _, start, stop in ranges)
     done = 0
@@ -407,6 +407,25 @@ def iterate(
                 progress(done, total)
             log.debug("%s: entries %d-%d flattened, %d rows", reader.path, begin, end, chunk.num_rows)
             yield chunk
+
+
+def _open_readers(job: Job, share_handle: bool, limit: int | None) -> list[_TreeReader]:
+    """Open the inputs: all of them for a full pass, so that a schema problem in the last file
+    stops the export before anything is written, but only as many as a limited preview needs."""
+    if limit is None:
+        return [_TreeReader(path, job, share_handle) for path in job.recipe.inputs]
+    readers = []
+    needed = (job.recipe.entry_start or 0) + limit
+    if job.recipe.entry_stop is not None:
+        needed = min(needed, job.recipe.entry_stop)
+    opened = 0
+    for path in job.recipe.inputs:
+        if opened >= needed:
+            break
+        reader = _TreeReader(path, job, share_handle)
+        readers.append(reader)
+        opened += reader.num_entries
+    return readers
 
 
 def _file_ranges(
@@ -631,15 +650,20 @@ class Estimate:
     bytes: int
 
 
-def estimate_output(job: Job, preview_chunk: FlatChunk, previewed_entries: int, fmt: str) -> Estimate:
+def estimate_output(
+    job: Job, preview_chunk: FlatChunk, previewed_entries: int, fmt: str, entries: int | None = None
+) -> Estimate:
     """Extrapolate rows and bytes of a full export from a preview of its first entries.
 
     The row count scales the preview's pass fraction of the cut to all entries in range;
     the bytes per row come from writing the preview in ``fmt`` (Parquet, CSV, Feather) into
     memory; other formats count the uncompressed column bytes and leave out file overhead.
+    ``entries`` is the number of entries in range when the caller knows it already; else
+    every input is opened to count them.
     NOTE: an estimate, and a rough one when the first entries are not typical of the rest.
     """
-    entries = count_entries(job)
+    if entries is None:
+        entries = count_entries(job)
     fraction = preview_chunk.num_rows / previewed_entries if previewed_entries else 1.0
     rows = round(entries * fraction)
     per_row = _bytes_per_row(job, preview_chunk, fmt)

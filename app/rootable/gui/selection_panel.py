@@ -14,8 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from rootable.core.recipe import Recipe
-
-ERROR_STYLE = "color: #b00020;"
+from rootable.gui import theme
 
 
 class SelectionPanel(QWidget):
@@ -37,7 +36,7 @@ class SelectionPanel(QWidget):
         )
         self.cut_error = QLabel()
         self.cut_error.setWordWrap(True)
-        self.cut_error.setStyleSheet(ERROR_STYLE)
+        self.cut_error.setStyleSheet(theme.error_style())
         self.cut_error.setVisible(False)
         self.start_box = _entry_box("first", "First entry to read, counted over all inputs in order; empty starts at 0")
         self.stop_box = _entry_box("all", "Entry to stop before; empty reads to the end")
@@ -47,6 +46,11 @@ class SelectionPanel(QWidget):
         self.entry_column_box.setToolTip("Add an 'entry' column with the global entry number")
         self.source_column_box = QCheckBox("Source file")
         self.source_column_box.setToolTip("Add a 'source_file' column with the input file name")
+        self.fill_missing_box = QCheckBox("Fill missing branches")
+        self.fill_missing_box.setToolTip(
+            "When a later input lacks a ticked branch or has it with another type, write fill "
+            "values for it instead of stopping the export"
+        )
         self._lay_out()
         self._connect()
 
@@ -58,6 +62,7 @@ class SelectionPanel(QWidget):
         recipe.masks = self.masks_box.isChecked()
         recipe.entry_column = self.entry_column_box.isChecked()
         recipe.source_column = self.source_column_box.isChecked()
+        recipe.missing = "fill" if self.fill_missing_box.isChecked() else "stop"
 
     def set_from(self, recipe: Recipe) -> None:
         """Show the choices of ``recipe``."""
@@ -67,6 +72,7 @@ class SelectionPanel(QWidget):
         self.masks_box.setChecked(recipe.masks)
         self.entry_column_box.setChecked(recipe.entry_column)
         self.source_column_box.setChecked(recipe.source_column)
+        self.fill_missing_box.setChecked(recipe.missing == "fill")
 
     def show_cut_error(self, message: str) -> None:
         """Show why the cut is invalid under the cut box; an empty message hides the label."""
@@ -81,7 +87,7 @@ class SelectionPanel(QWidget):
             range_row.addWidget(label)
             range_row.addWidget(widget)
         range_row.addSpacing(12)
-        for box in (self.masks_box, self.entry_column_box, self.source_column_box):
+        for box in (self.masks_box, self.entry_column_box, self.source_column_box, self.fill_missing_box):
             range_row.addWidget(box)
         range_row.addStretch(1)
         cut_label = QLabel("Cut")
@@ -96,7 +102,7 @@ class SelectionPanel(QWidget):
     def _connect(self) -> None:
         for box in (self.cut_box, self.start_box, self.stop_box):
             box.textChanged.connect(self.changed)
-        for check in (self.masks_box, self.entry_column_box, self.source_column_box):
+        for check in (self.masks_box, self.entry_column_box, self.source_column_box, self.fill_missing_box):
             check.toggled.connect(self.changed)
 
 

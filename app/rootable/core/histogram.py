@@ -44,7 +44,9 @@ class Histogram:
     def title(self) -> str:
         fills = f"{self.fills:,} fill values{' (counted)' if self.fills_counted else ''}"
         if self.all_entries is not None:
-            return f"{self.name}, all {self.all_entries:,} entries: {self.entries:,} values, {fills}"
+            return (
+                f"{self.name}, all {self.all_entries:,} entries: {self.entries:,} values, {fills}"
+            )
         return f"{self.name}: {self.entries:,} entries, {fills}"
 
 
@@ -119,7 +121,7 @@ def histograms(
 ) -> list[Histogram]:
     """Bin several columns with the same edges, for an overlay.
 
-    ``columns`` holds (name, values, fill value) triples. The edges span the kept values
+    ``columns`` contains (name, values, fill value) triples. The edges span the kept values
     of all columns unless ``value_range`` is given; the other parameters are those of
     ``histogram``.
     """
@@ -140,11 +142,17 @@ def check_binning(bins: int, value_range: tuple[float, float] | None) -> None:
     if not (math.isfinite(low) and math.isfinite(high)):
         raise RootableError(f"invalid range ({low}, {high}): both ends must be finite numbers")
     if low >= high:
-        raise RootableError(f"invalid range ({low}, {high}): the low end must be below the high end")
+        raise RootableError(
+            f"invalid range ({low}, {high}): the low end must be below the high end"
+        )
 
 
 def bin_values(
-    name: str, values: np.ndarray, edges: np.ndarray, fill_value: float | None = None, exclude_fills: bool = True
+    name: str,
+    values: np.ndarray,
+    edges: np.ndarray,
+    fill_value: float | None = None,
+    exclude_fills: bool = True,
 ) -> Histogram:
     """Count a column into fixed ``edges``; values outside them go to under- and overflow."""
     finite, fills, entries = _kept_values(name, values, fill_value, exclude_fills)
@@ -167,7 +175,7 @@ def _kept_values(
 ) -> tuple[np.ndarray, int, int]:
     """Return (the finite values to count, the number of fill slots, the non-fill entries)."""
     if values.dtype == object:
-        raise RootableError(f"{name} holds text; histograms need numbers")
+        raise RootableError(f"{name} contains text; histograms need numbers")
     data = values.astype(np.float64) if values.dtype.kind == "b" else values
     fills = is_fill(data, fill_value)
     kept = data[~fills] if exclude_fills else data
@@ -223,13 +231,21 @@ def accumulate_histogram(
     Raises
     ------
     RootableError
-        When a chunk lacks ``column`` or it holds text.
+        When a chunk lacks ``column`` or it contains text.
     """
-    total = Histogram(name=column, edges=np.asarray(edges, dtype=np.float64), counts=np.zeros(len(edges) - 1, dtype=np.int64),
-                      entries=0, fills=0)
+    edges = np.asarray(edges, dtype=np.float64)
+    total = Histogram(
+        name=column,
+        edges=edges,
+        counts=np.zeros(len(edges) - 1, dtype=np.int64),
+        entries=0,
+        fills=0,
+    )
     for columns in chunks:
         if column not in columns:
-            raise RootableError(f"column {column!r} is not in the chunk; it has {', '.join(list(columns)[:8])}")
+            raise RootableError(
+                f"column {column!r} is not in the chunk; it has {', '.join(list(columns)[:8])}"
+            )
         part = bin_values(column, columns[column], total.edges, fill_value, exclude_fills)
         total.counts += part.counts
         total.entries += part.entries
@@ -276,12 +292,16 @@ def histogram2d(
     x_edges = make_edges([x_kept], x_values.dtype.kind in "biu", x_bins, x_range)
     y_edges = make_edges([y_kept], y_values.dtype.kind in "biu", y_bins, y_range)
     counts, _, _ = np.histogram2d(x_kept, y_kept, bins=(x_edges, y_edges))
-    return Histogram2D(x_name, y_name, x_edges, y_edges, counts, int(len(x_kept)), int(len(keep) - len(x_kept)))
+    return Histogram2D(
+        x_name, y_name, x_edges, y_edges, counts, len(x_kept), len(keep) - len(x_kept)
+    )
 
 
-def _pair_mask(name: str, values: np.ndarray, fill_value: float | None, exclude_fills: bool) -> tuple[np.ndarray, np.ndarray]:
+def _pair_mask(
+    name: str, values: np.ndarray, fill_value: float | None, exclude_fills: bool
+) -> tuple[np.ndarray, np.ndarray]:
     if values.dtype == object:
-        raise RootableError(f"{name} holds text; histograms need numbers")
+        raise RootableError(f"{name} contains text; histograms need numbers")
     data = values.astype(np.float64)
     keep = np.isfinite(data)
     if exclude_fills:
@@ -290,6 +310,7 @@ def _pair_mask(name: str, values: np.ndarray, fill_value: float | None, exclude_
 
 
 # -- histograms stored in a file ----------------------------------------------------------------
+
 
 @dataclass
 class StoredHistogram:
@@ -312,7 +333,12 @@ class StoredHistogram:
 
 
 def _read_1d(obj: Any) -> dict[str, Any]:
-    return {"kind": "1d", "edges": (obj.axis().edges(),), "values": obj.values(), "errors": obj.errors()}
+    return {
+        "kind": "1d",
+        "edges": (obj.axis().edges(),),
+        "values": obj.values(),
+        "errors": obj.errors(),
+    }
 
 
 def _read_2d(obj: Any) -> dict[str, Any]:
@@ -350,7 +376,9 @@ def stored_reader(classname: str) -> Callable[[Any], dict[str, Any]] | None:
     return None
 
 
-def read_stored_histogram(file_path: str | os.PathLike[str], key_path: Sequence[str] | str) -> StoredHistogram:
+def read_stored_histogram(
+    file_path: str | os.PathLike[str], key_path: Sequence[str] | str
+) -> StoredHistogram:
     """Read a TH1, TH2 or TProfile from a ROOT file.
 
     Parameters
@@ -366,7 +394,9 @@ def read_stored_histogram(file_path: str | os.PathLike[str], key_path: Sequence[
     InputError
         When the file or the object is missing, or the object is not a TH1, TH2 or TProfile.
     """
-    parts = tuple(p for p in key_path.split("/") if p) if isinstance(key_path, str) else tuple(key_path)
+    parts = (
+        tuple(p for p in key_path.split("/") if p) if isinstance(key_path, str) else tuple(key_path)
+    )
     if not parts:
         raise InputError(f"{os.fspath(file_path)}: no histogram name given")
     directory = open_file(file_path)
@@ -376,7 +406,9 @@ def read_stored_histogram(file_path: str | os.PathLike[str], key_path: Sequence[
             try:
                 obj = child(obj, part)
             except (KeyError, AttributeError) as exc:
-                raise InputError(f"{os.fspath(file_path)}: object {'/'.join(parts)!r} not found") from exc
+                raise InputError(
+                    f"{os.fspath(file_path)}: object {'/'.join(parts)!r} not found"
+                ) from exc
         return _describe_stored(obj, parts[-1], os.fspath(file_path))
     finally:
         directory.close()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from rootable import __version__
 from rootable.core.sample import sample_path
-from rootable.gui import dialogs
+from rootable.gui import dialogs, persistence
 from rootable.gui.main_window import APP_NAME, MainWindow
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,10 @@ def run_app(files: Sequence[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setOrganizationName(persistence.ORGANIZATION)
     install_excepthook()
     window = MainWindow()
+    persistence.install(window)
     window.show()
     window.open_files([str(f) for f in files] or [str(sample_path())])
     return int(app.exec())

@@ -1,9 +1,13 @@
-"""Dialogs of the app: errors with details, the export path, and the open-file chooser."""
+"""Dialogs of the app: errors with details, the export path, and the open-file chooser.
+
+File dialogs start in the last folder of their kind once ``set_folder_memory`` is called.
+"""
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Protocol
 
 from PySide6 import QtCore
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -27,6 +31,33 @@ RECIPE_FILTERS = ("Recipes (*.toml)", "All files (*)")
 ABOUT_MODULES = ("rootable", "uproot", "awkward", "numpy", "pyarrow", "PySide6")
 
 
+class FolderMemory(Protocol):
+    """Stores the last folder of each kind of file dialog (``open``, ``export``, ``recipe``)."""
+
+    def folder(self, kind: str) -> str: ...
+
+    def remember(self, kind: str, path: str) -> None: ...
+
+
+_folder_memory: FolderMemory | None = None
+
+
+def set_folder_memory(memory: FolderMemory | None) -> None:
+    """Make the file dialogs start in the last folder of their kind; None turns that off."""
+    global _folder_memory
+    _folder_memory = memory
+
+
+def _start_folder(kind: str, fallback: str) -> str:
+    remembered = _folder_memory.folder(kind) if _folder_memory is not None else ""
+    return remembered or fallback
+
+
+def _remember(kind: str, path: str) -> None:
+    if _folder_memory is not None and path:
+        _folder_memory.remember(kind, path)
+
+
 def show_error(parent: QWidget | None, headline: str, error: BaseException | str, details: str = "") -> None:
     """Show a modal error: a short headline, the message, and the traceback under "details".
 
@@ -48,9 +79,11 @@ def show_error(parent: QWidget | None, headline: str, error: BaseException | str
 
 def ask_export_path(parent: QWidget | None, folder: str = "") -> str | None:
     """Ask where to export; return the path with the suffix of the chosen filter, or None."""
-    path, chosen = QFileDialog.getSaveFileName(parent, "Export table", folder, ";;".join(EXPORT_FILTERS))
+    start = _start_folder("export", folder)
+    path, chosen = QFileDialog.getSaveFileName(parent, "Export table", start, ";;".join(EXPORT_FILTERS))
     if not path:
         return None
+    _remember("export", path)
     return with_filter_suffix(path, chosen)
 
 
@@ -66,19 +99,24 @@ def with_filter_suffix(path: str, chosen_filter: str) -> str:
 
 def ask_open_paths(parent: QWidget | None, folder: str = "") -> list[str]:
     """Ask for ROOT files to open; the first one is browsed, all are read on export."""
-    paths, _ = QFileDialog.getOpenFileNames(parent, "Open ROOT files", folder, ";;".join(OPEN_FILTERS))
+    start = _start_folder("open", folder)
+    paths, _ = QFileDialog.getOpenFileNames(parent, "Open ROOT files", start, ";;".join(OPEN_FILTERS))
+    if paths:
+        _remember("open", paths[0])
     return [str(Path(p)) for p in paths]
 
 
 def ask_recipe_path(parent: QWidget | None, folder: str = "", save: bool = False) -> str | None:
     """Ask for a recipe file to save (``.toml`` appended when missing) or to open; None on cancel."""
     filters = ";;".join(RECIPE_FILTERS)
+    start = _start_folder("recipe", folder)
     if save:
-        path, _ = QFileDialog.getSaveFileName(parent, "Save recipe", folder, filters)
+        path, _ = QFileDialog.getSaveFileName(parent, "Save recipe", start, filters)
     else:
-        path, _ = QFileDialog.getOpenFileName(parent, "Open recipe", folder, filters)
+        path, _ = QFileDialog.getOpenFileName(parent, "Open recipe", start, filters)
     if not path:
         return None
+    _remember("recipe", path)
     if save and not path.lower().endswith(".toml"):
         path += ".toml"
     return path

@@ -29,7 +29,7 @@ from rootable.core.errors import Cancelled, CutError, RecipeError
 from rootable.core.recipe import DEFAULT_STEP_SIZE, Recipe
 from rootable.core.report import plural, truncation_sentences
 from rootable.core.selection import compile_cut
-from rootable.gui import dialogs, export_actions, recipe_actions, tasks
+from rootable.gui import dialogs, export_actions, recipe_actions, tasks, theme
 from rootable.gui.branch_model import (
     DEPTH,
     ENTRIES,
@@ -54,6 +54,7 @@ from rootable.gui.view_helpers import (
     single_shot,
     stack_vertically,
 )
+from rootable.gui.window_tools import WindowTools
 from rootable.gui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._lay_out()
         self._connect()
+        self.tools = WindowTools(self)
         self._update_title()
         self._set_preview_message("Open a ROOT file and tick branches to preview the flat table.")
 
@@ -108,11 +110,11 @@ class MainWindow(QMainWindow):
         self.preview_label = QLabel()
         self.truncation_label = QLabel()
         self.truncation_label.setWordWrap(True)
-        self.truncation_label.setStyleSheet("color: #8a5a00;")
+        self.truncation_label.setStyleSheet(theme.warning_style())
         self.export_label = QLabel()
         self.export_label.setWordWrap(True)
         self.export_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.histogram_view = HistogramView()
+        self.histogram_view = HistogramView(self.runner)
 
         self.selection_panel = SelectionPanel()
         self.depth_assistant = DepthAssistant(self.runner, self.branch_model)
@@ -190,6 +192,7 @@ class MainWindow(QMainWindow):
         self.settings.changed.connect(self._on_settings_changed)
         self.tree_view.selectionModel().currentChanged.connect(self._on_tree_current)
         self.table_view.selectionModel().currentChanged.connect(self._on_table_current)
+        self.histogram_view.attach(self)
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -287,6 +290,7 @@ class MainWindow(QMainWindow):
             step_size=self.step_size,
         )
         self.selection_panel.apply_to(recipe)
+        recipe.labels = self.tools.labels()
         recipe.validate()
         return recipe
 
@@ -386,7 +390,7 @@ class MainWindow(QMainWindow):
 
     def _set_preview_message(self, text: str, error: bool = False) -> None:
         self.preview_label.setText(text)
-        self.preview_label.setStyleSheet("color: #b00020;" if error else "")
+        self.preview_label.setStyleSheet(theme.error_style() if error else "")
         self.truncation_label.clear()
         self.truncation_label.setVisible(False)
 
@@ -508,7 +512,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.acceptProposedAction()
-        self.open_files(paths)
+        # Files dropped on an open file join its dataset; File > Open replaces it.
+        self.tools.add_inputs(paths)
 
     def show_about(self) -> None:
         self.about_box = dialogs.show_about(self)

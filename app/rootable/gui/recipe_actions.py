@@ -79,7 +79,11 @@ def _on_loaded(window: MainWindow, path: str, recipe: Recipe) -> None:
     if window.catalog is not None and window.inputs and _same_file(window.inputs[0], recipe.inputs[0]):
         apply_recipe(window, recipe)
         return
-    window.open_files(recipe.inputs, on_opened=lambda: apply_recipe(window, recipe))
+
+    def apply_once_open() -> None:
+        apply_recipe(window, recipe)
+
+    window.open_files(recipe.inputs, on_opened=apply_once_open)
 
 
 def _on_failed(window: MainWindow, path: str, error: BaseException, details: str) -> None:
@@ -91,16 +95,23 @@ def _same_file(first: str, second: str) -> bool:
     return Path(first).resolve() == Path(second).resolve()
 
 
-def apply_recipe(window: MainWindow, recipe: Recipe) -> None:
-    """Show every choice of ``recipe`` in the window, whose catalog is its first input."""
+def apply_recipe(window: MainWindow, recipe: Recipe, show_errors: bool = True) -> bool:
+    """Show every choice of ``recipe`` in the window, whose catalog is its first input.
+
+    Return False when the recipe does not fit the file. The error is shown in a dialog, but only
+    logged when ``show_errors`` is False, as for a remembered recipe restored on opening.
+    """
     assert window.catalog is not None
     try:
         tree = window.catalog.tree(recipe.tree)
         keys = [b.key for b in resolve_branches(tree, recipe.branches).branches]
         _check_names(tree, recipe)
     except RootableError as exc:
-        dialogs.show_error(window, "Cannot apply the recipe", exc)
-        return
+        if show_errors:
+            dialogs.show_error(window, "Cannot apply the recipe", exc)
+        else:
+            log.info("did not restore the recipe of %s: %s", window.inputs[0], exc)
+        return False
     window.inputs = list(recipe.inputs)
     window.step_size = recipe.step_size
     window.settings.depth_box.setValue(recipe.depth)
@@ -118,6 +129,7 @@ def apply_recipe(window: MainWindow, recipe: Recipe) -> None:
     window.statusBar().showMessage(f"Restored the recipe: {plural(len(keys), 'branch')} of {tree.path_string}")
     log.info("applied a recipe with %d branches of %s", len(keys), tree.path_string)
     window.recipe_applied.emit(recipe)
+    return True
 
 
 def _check_names(tree: TreeInfo, recipe: Recipe) -> None:

@@ -9,11 +9,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from rootable.core.errors import RecipeError
 from rootable.core.recipe import DEFAULT_DEPTH, FillValues, parse_fill
+from rootable.gui import theme
 from rootable.gui.branch_model import MAX_DEPTH
 
 DEFAULT_PREVIEW_EVENTS = 1000
 MAX_PREVIEW_EVENTS = 1_000_000
-_INVALID_STYLE = "QLineEdit { background: #ffd6d6; }"
 _FILL_TIP = (
     "Value written where an event has fewer objects than the depth, for {kind} branches: "
     "a number, nan, inf, -inf, true or false"
@@ -38,13 +38,13 @@ class SettingsBar(QWidget):
         self.preview_box.setSingleStep(100)
         self.preview_box.setToolTip("Number of events read for the preview and the histograms")
         self.note = QLabel()
-        self.note.setStyleSheet("color: gray;")
         self._lay_out()
         self.depth_box.valueChanged.connect(self.changed)
         self.preview_box.valueChanged.connect(self.changed)
         for box in self.fill_boxes():
             box.textChanged.connect(self._on_fill_edited)
         self._on_fill_edited()
+        self.refresh_styles()
 
     def fill_boxes(self) -> tuple[QLineEdit, QLineEdit, QLineEdit]:
         return (self.float_fill_box, self.int_fill_box, self.bool_fill_box)
@@ -61,6 +61,13 @@ class SettingsBar(QWidget):
         self.float_fill_box.setText(format_fill(fill.floating))
         self.int_fill_box.setText(format_fill(fill.integer))
         self.bool_fill_box.setText(format_fill(fill.boolean, boolean=True))
+
+    def refresh_styles(self) -> None:
+        """Apply the colours of the current palette, light or dark."""
+        self.note.setStyleSheet(f"color: {theme.fill_color().name()};")
+        for box in self.fill_boxes():
+            if box.styleSheet():
+                box.setStyleSheet(invalid_style())
 
     def _lay_out(self) -> None:
         layout = QHBoxLayout(self)
@@ -87,7 +94,7 @@ class SettingsBar(QWidget):
             try:
                 parse_fill(box.text())
             except RecipeError as exc:
-                box.setStyleSheet(_INVALID_STYLE)
+                box.setStyleSheet(invalid_style())
                 problems.append(str(exc))
             else:
                 box.setStyleSheet("")
@@ -114,6 +121,11 @@ def format_fill(value: float, boolean: bool = False) -> str:
     if isinstance(value, float) and value.is_integer() and not math.isinf(value):
         return str(int(value)) if boolean else repr(value)
     return str(value)
+
+
+def invalid_style() -> str:
+    """Return the style sheet of a fill box with invalid text, in the palette's light or dark shade."""
+    return f"QLineEdit {{ background: {theme.invalid_background().name()}; }}"
 
 
 def _needs_float(value: float) -> bool:

@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from rootable.core.flatten import FlatChunk
+from rootable.gui import theme
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-_FILL_COLOR = QColor(150, 150, 150)
 
 
 class FlatTableModel(QAbstractTableModel):
@@ -44,6 +44,23 @@ class FlatTableModel(QAbstractTableModel):
         """Return a column in event order, whatever the current sort."""
         return self._columns[self._names.index(name)]
 
+    def column_fill(self, name: str) -> Any:
+        """Return the fill value of a padded column, or None for a column that is never padded."""
+        return self._fills[self._names.index(name)]
+
+    def cell_value(self, row: int, column: int) -> Any:
+        """Return the raw value shown at (``row``, ``column``), whatever the current sort."""
+        return self._columns[column][self._order[row]]
+
+    def preview_row(self, row: int) -> int:
+        """Return the position in the preview (event order) of the row shown at ``row``."""
+        return int(self._order[row])
+
+    def view_row(self, preview_row: int) -> int:
+        """Return the shown row of a preview position, which differs from it once sorted."""
+        matches = np.flatnonzero(self._order == preview_row)
+        return int(matches[0]) if len(matches) else -1
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._order)
 
@@ -56,7 +73,7 @@ class FlatTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return format_value(self._value(index))
         if role == Qt.ItemDataRole.ForegroundRole and self._is_fill(index):
-            return QBrush(_FILL_COLOR)
+            return QBrush(theme.fill_color())
         if role == Qt.ItemDataRole.TextAlignmentRole and self._columns[index.column()].dtype != object:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

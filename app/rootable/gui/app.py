@@ -8,9 +8,12 @@ import traceback
 from collections.abc import Sequence
 from types import TracebackType
 
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from rootable import __version__
+from rootable.assets import resource_path
 from rootable.core.sample import sample_path
 from rootable.gui import dialogs, persistence
 from rootable.gui.main_window import APP_NAME, MainWindow
@@ -24,12 +27,24 @@ def run_app(files: Sequence[str]) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(persistence.ORGANIZATION)
+    app.setWindowIcon(app_icon())
     install_excepthook()
     window = MainWindow()
     persistence.install(window)
     window.show()
     window.open_files([str(f) for f in files] or [str(sample_path())])
     return int(app.exec())
+
+
+ICON_SIZES = (16, 32, 48, 64, 128, 256)
+
+
+def app_icon() -> QIcon:
+    """Return the application icon at every size shipped in ``resources/icons``."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(resource_path(f"icons/rootable-{size}.png")), QSize(size, size))
+    return icon
 
 
 def install_excepthook() -> None:

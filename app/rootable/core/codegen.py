@@ -25,6 +25,7 @@ _WRITERS = {
     "csv": ("import pyarrow.csv as pacsv", "pacsv.CSVWriter(OUTPUT, table.schema)", "write_table"),
     "feather": ("import pyarrow.ipc as ipc", "ipc.new_file(OUTPUT, table.schema)", "write_table"),
 }
+_OTHER_IMPORTS = {"hdf5": "import h5py", "numpy": "", "root": ""}
 
 
 def generate_script(job: Job, output: str = "", fmt: str = "") -> str:
@@ -35,8 +36,8 @@ def generate_script(job: Job, output: str = "", fmt: str = "") -> str:
     job
         A prepared recipe (``pipeline.prepare``).
     output, fmt
-        Output path and format; the recipe's by default. HDF5 and ROOT outputs are written
-        as Parquet by the script, with a note.
+        Output path and format; the recipe's by default. The script writes every format
+        that rootable writes, with the recipe's NumPy layout and matrix dtype.
     """
     recipe = job.recipe
     output = output or recipe.output or "flat.parquet"
@@ -44,7 +45,7 @@ def generate_script(job: Job, output: str = "", fmt: str = "") -> str:
     lines = _header(job, output, fmt)
     lines += _helpers()
     lines += _loop(job)
-    lines += _writer_lines(fmt)
+    lines += _writer_lines(fmt, recipe, output)
     return "\n".join(lines) + "\n"
 
 
@@ -56,7 +57,7 @@ def _format_of(output: str) -> str:
 
 def _header(job: Job, output: str, fmt: str) -> list[str]:
     recipe = job.recipe
-    import_line = _WRITERS.get(fmt, _WRITERS["parquet"])[0]
+    import_line = _WRITERS[fmt][0] if fmt in _WRITERS else _OTHER_IMPORTS.get(fmt, "")
     lines = [
         f'"""Flatten {job.tree.path_string} into {output}; written by rootable {__version__}.',
         "",
@@ -67,7 +68,7 @@ def _header(job: Job, output: str, fmt: str) -> list[str]:
         "import awkward as ak",
         "import numpy as np",
         "import pyarrow as pa",
-        import_line,
+        *([import_line] if import_line else []),
         "import uproot",
         "",
         f"INPUTS = {[f'{path}:{job.tree.path_string}' for path in recipe.inputs]!r}",
@@ -77,8 +78,6 @@ def _header(job: Job, output: str, fmt: str) -> list[str]:
         f"ENTRY_START, ENTRY_STOP = {recipe.entry_start!r}, {recipe.entry_stop!r}",
         "",
     ]
-    if fmt not in _WRITERS:
-        lines += [f"# NOTE: rootable writes {fmt} itself; this script writes Parquet instead.", ""]
     return lines
 
 
@@ -170,13 +169,77 @@ def _fill_literal(job: Job, dtype: Any) -> str:
     return repr(value)
 
 
-def _writer_lines(fmt: str) -> list[str]:
-    _, opener, method = _WRITERS.get(fmt, _WRITERS["parquet"])
+def _writer_lines(fmt: str, recipe: Any, output: str) -> list[str]:
+    if fmt == "hdf5":
+        return _hdf5_lines()
+    if fmt == "numpy":
+        return _numpy_lines(recipe, output)
+    if fmt == "root":
+        return _root_lines()
+    _, opener, method = _WRITERS[fmt]
     return [
         "    table = pa.table(columns)",
         "    if writer is None:",
         f"        writer = {opener}",
         f"    writer.{method}(table)",
+        "",
+        "if writer is not None:",
+        "    writer.close()",
+    ]
+
+
+def _hdf5_lines() -> list[str]:
+    return [
+        "    if writer is None:",
+        '        writer = h5py.File(OUTPUT, "w")',
+        "        for name, values in columns.items():",
+        "            writer.create_dataset(name, shape=(0,), maxshape=(None,), dtype=values.dtype,",
+        '                                  chunks=True, compression="gzip")',
+        "    # Each dataset grows by one chunk at a time, so memory stays flat.",
+        "    for name, values in columns.items():",
+        "        dataset = writer[name]",
+        "        start = len(dataset)",
+        "        dataset.resize((start + len(values),))",
+        "        dataset[start:] = values",
+        "",
+        "if writer is not None:",
+        "    writer.close()",
+    ]
+
+
+def _numpy_lines(recipe: Any, output: str) -> list[str]:
+    dtype = recipe.matrix_dtype
+    if recipe.layout == "columns":
+        return [
+            "    writer = writer or {name: [] for name in columns}",
+            "    for name, values in columns.items():",
+            "        writer[name].append(values)",
+            "",
+            "if writer is not None:",
+            "    np.savez(OUTPUT, **{name: np.concatenate(parts) for name, parts in writer.items()})",
+        ]
+    save = (
+        "    np.save(OUTPUT, np.concatenate(writer[0]))"
+        if output.lower().endswith(".npy")
+        else "    np.savez(OUTPUT, X=np.concatenate(writer[0]), columns=np.array(writer[1]))"
+    )
+    return [
+        "    # One row per event, one matrix column per flat column.",
+        f"    matrix = np.column_stack([np.asarray(values, dtype=np.{dtype}) for values in columns.values()])",
+        "    writer = writer or ([], list(columns))",
+        "    writer[0].append(matrix)",
+        "",
+        "if writer is not None:",
+        save,
+    ]
+
+
+def _root_lines() -> list[str]:
+    return [
+        "    if writer is None:",
+        "        writer = uproot.recreate(OUTPUT)",
+        '        tree = writer.mktree("Events", {name: values.dtype for name, values in columns.items()})',
+        "    tree.extend(columns)",
         "",
         "if writer is not None:",
         "    writer.close()",

@@ -104,7 +104,7 @@ def _add_export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("files", nargs="*", metavar="FILE",
                         help="input ROOT files, glob patterns or folders (their *.root files), read in order")
     export.add_argument("-o", "--output", help="output file; its suffix picks the format "
-                        "(.parquet, .csv, .csv.gz, .feather, .arrow, .h5, .root)")
+                        "(.parquet, .csv, .csv.gz, .feather, .arrow, .h5, .hdf5, .npz, .npy, .root)")
     export.add_argument("--format", default="", help="output format when the suffix does not tell")
     export.add_argument("--tree", help="tree or RNTuple path inside the file; optional if there is one")
     export.add_argument("--branches", action="append", default=[], metavar="LIST",
@@ -197,12 +197,16 @@ def _export(args: argparse.Namespace) -> int:
 
 def _code(args: argparse.Namespace) -> int:
     from rootable.core import pipeline
-    from rootable.core.codegen import generate_script
+    from rootable.core.codegen import generate_script, left_out_options
 
     if args.files and args.files[0].endswith(".toml") and not args.recipe:
         args.recipe = args.files.pop(0)
     recipe = recipe_from_args(args)
-    print(generate_script(pipeline.prepare(recipe)), end="")
+    script = generate_script(pipeline.prepare(recipe))
+    left_out = left_out_options(recipe)
+    if left_out:
+        print(f"rootable: warning: the script leaves out {', '.join(left_out)}", file=sys.stderr)
+    print(script, end="")
     return 0
 
 

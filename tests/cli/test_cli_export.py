@@ -364,3 +364,14 @@ def test_export_missing_branch_stops_with_hint(tmp_path, capsys):
     assert status == 2
     assert "'Jet_pt' is missing" in error
     assert "--missing fill" in error
+
+
+def test_code_warns_about_left_out_options(data_dir, capsys):
+    status = main(["code", str(data_dir / "nano_dy.root"), "--branches", "MET_pt", "--split", "train=0.8,test=0.2",
+                   "--stats", "-o", "out.npz"])
+
+    captured = capsys.readouterr()
+    assert status == 0
+    assert "leaves out split, stats" in captured.err
+    assert "# NOTE: this script leaves out split, stats" in captured.out
+    assert "np.savez(OUTPUT" in captured.out

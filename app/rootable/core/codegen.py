@@ -28,6 +28,21 @@ _WRITERS = {
 _OTHER_IMPORTS = {"hdf5": "import h5py", "numpy": "", "root": ""}
 
 
+def left_out_options(recipe: Any) -> list[str]:
+    """Return the recipe options that the generated script does not apply."""
+    used = {
+        "labels": bool(recipe.labels),
+        "weight": bool(recipe.weight),
+        "shuffle": recipe.shuffle,
+        "split": bool(recipe.split),
+        "stats": recipe.stats,
+        "missing = fill": recipe.missing == "fill",
+        "entry_column": recipe.entry_column,
+        "source_column": recipe.source_column,
+    }
+    return [name for name, active in used.items() if active]
+
+
 def generate_script(job: Job, output: str = "", fmt: str = "") -> str:
     """Return the Python source of a standalone script that writes the job's flat table.
 
@@ -78,6 +93,9 @@ def _header(job: Job, output: str, fmt: str) -> list[str]:
         f"ENTRY_START, ENTRY_STOP = {recipe.entry_start!r}, {recipe.entry_stop!r}",
         "",
     ]
+    left_out = left_out_options(recipe)
+    if left_out:
+        lines += [f"# NOTE: this script leaves out {', '.join(left_out)}; rootable export applies them.", ""]
     return lines
 
 

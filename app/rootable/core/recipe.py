@@ -134,7 +134,8 @@ class Recipe:
             if not isinstance(fraction, (int, float)) or not 0 < fraction <= 1:
                 raise RecipeError(f"invalid split.{name} {fraction!r}: expected a fraction in (0, 1]")
         if self.split and abs(sum(self.split.values()) - 1) > 1e-9:
-            raise RecipeError(f"invalid split {self.split!r}: the fractions add up to {sum(self.split.values()):g}, not 1")
+            parts = ", ".join(f"{name}={fraction:g}" for name, fraction in self.split.items())
+            raise RecipeError(f"invalid split {parts}: the fractions add up to {sum(self.split.values()):g}, not 1")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise RecipeError(f"invalid seed {self.seed!r}: expected a whole number")
 

@@ -102,6 +102,10 @@ class HistogramView(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("left", "events")
+        # pyqtgraph rescales axes with SI prefixes by default ("x0.001"), which misreads
+        # physics quantities that carry their own units, so the ticks show plain values.
+        for side in ("bottom", "left"):
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.image_plot = ImagePlot()
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -15,7 +15,7 @@ from rootable import __version__
 from rootable.core.catalog import BranchKind
 from rootable.core.flatten import column_dtype
 from rootable.core.pipeline import Job
-from rootable.core.selection import CUT_FUNCTIONS
+from rootable.core.selection import CUT_FUNCTIONS, BooleanRewriter
 
 _REDUCTIONS = {"count": "count_nonzero", "sum": "sum", "any": "any", "all": "all", "max": "max", "min": "min", "mean": "mean"}
 _NUMPY = {"abs": "abs", "sqrt": "sqrt", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "arctan2": "arctan2", "hypot": "hypot", "pi": "pi"}
@@ -289,10 +289,8 @@ class _CutTranslator(ast.NodeTransformer):
 
 def translate_cut(text: str) -> str:
     """Return the cut as an expression on ``chunk`` that plain awkward evaluates."""
-    from rootable.core.selection import _BooleanRewriter
-
     tree = ast.parse(text, mode="eval")
-    tree = _BooleanRewriter().visit(tree)
+    tree = BooleanRewriter().visit(tree)
     tree = _CutTranslator().visit(tree)
     expression = ast.unparse(ast.fix_missing_locations(tree))
     return f"ak.fill_none({expression}, False)"

@@ -241,7 +241,7 @@ def compile_cut(text: str, tree: TreeInfo, role: str = "cut") -> Cut | None:
         if name not in known:
             hint = did_you_mean(name, list(known) + sorted(k for k in CUT_FUNCTIONS if k.isalpha()))
             raise CutError(f"invalid {role} {text!r}: unknown name {name!r}{hint}")
-    rewritten = ast.fix_missing_locations(_BooleanRewriter().visit(tree_ast))
+    rewritten = ast.fix_missing_locations(BooleanRewriter().visit(tree_ast))
     return Cut(text=text.strip(), names=names, code=compile(rewritten, f"<{role}>", "eval"), role=role)
 
 
@@ -257,7 +257,7 @@ def _names_used(tree_ast: ast.AST) -> set[str]:
     }
 
 
-class _BooleanRewriter(ast.NodeTransformer):
+class BooleanRewriter(ast.NodeTransformer):
     """Rewrite ``and``/``or``/``not`` into element-wise ``&``/``|``/``~``."""
 
     def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:

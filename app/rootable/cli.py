@@ -50,8 +50,8 @@ def _run(args: argparse.Namespace) -> int:
         print("rootable: interrupted", file=sys.stderr)
         return 1
     except BrokenPipeError:
-        # The reader of the output (such as head) stopped early, which is not an error;
-        # point stdout at /dev/null so that Python's final flush does not fail again.
+        # The reader of the output (such as head) stopped early, which is not an error.
+        # Point stdout at /dev/null so that Python's final flush does not fail again.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0

@@ -1,7 +1,7 @@
 """What a ROOT file contains: directories, TTrees, RNTuples, other objects, and every branch.
 
 The catalog reads only metadata (keys, branch descriptions); it never reads event data.
-Every branch gets a kind that says whether and how it can be flattened, and a collection
+Every branch gets a kind that tells whether and how it can be flattened, and a collection
 that groups it with the other members of the same physics object (``Jet``, ``Muon``, ...).
 """
 
@@ -30,12 +30,12 @@ DIRECTORY_CLASSES = ("TDirectory", "TDirectoryFile")
 #: Tree chosen when a file has several and none is named.
 DEFAULT_TREE = "Events"
 
-#: Name of the group that holds event-level branches (scalars and fixed-size arrays).
+#: Name of the group that contains event-level branches (scalars and fixed-size arrays).
 EVENT_GROUP = "Event"
 
 
 class BranchKind(enum.Enum):
-    """How a branch maps to flat columns."""
+    """Kind of a branch, which decides how it maps to flat columns."""
 
     SCALAR = "scalar"
     FIXED = "fixed array"
@@ -152,7 +152,7 @@ class CatalogNode:
 
 @dataclass
 class Catalog:
-    """Everything rootable knows about one file before reading any event."""
+    """Description of one file's contents, read before any event data."""
 
     file_path: str
     root: CatalogNode
@@ -176,9 +176,9 @@ class Catalog:
             raise InputError(
                 f"{self.file_path}: the file contains several trees ({names}); choose one with --tree"
             )
-        wanted = tuple(part for part in path.strip("/").split("/") if part)
+        requested = tuple(part for part in path.strip("/").split("/") if part)
         for tree in self.trees:
-            if tree.path == wanted or tree.path_string == path:
+            if tree.path == requested or tree.path_string == path:
                 return tree
         tree_names = [t.path_string for t in self.trees]
         hint = did_you_mean(path, tree_names) or f" (the file has: {', '.join(tree_names) or 'no trees'})"

@@ -131,7 +131,12 @@ class _Gather:
     """True while ``index`` is still ``arange(n)``, so values can be taken without a gather."""
 
     def narrowed(self, index: np.ndarray, valid: np.ndarray | None, padded: bool = True) -> _Gather:
-        both = valid if self.valid is None else (self.valid if valid is None else self.valid & valid)
+        if self.valid is None:
+            both = valid
+        elif valid is None:
+            both = self.valid
+        else:
+            both = self.valid & valid
         return _Gather(index=index, valid=both, padded=self.padded or padded)
 
 
@@ -274,9 +279,9 @@ def fill_for(dtype: np.dtype, fill: FillValues) -> Any:
 def column_dtype(dtype: np.dtype, fill: FillValues) -> np.dtype:
     """Return the dtype of a padded column: the branch dtype, widened only when the fill needs it.
 
-    NaN on integers or booleans gives float64 (as pandas does); a negative fill on an
-    unsigned type gives the smallest signed type that can represent both; a boolean column keeps
-    bool for fills 0 and 1 and becomes float64 otherwise.
+    NaN on integers or booleans gives float64, as pandas does. A negative fill on an unsigned
+    type gives the smallest signed type that can represent both. A boolean column keeps bool
+    for fills 0 and 1 and becomes float64 otherwise.
     """
     value = fill_for(dtype, fill)
     if dtype.kind == "f":

@@ -94,7 +94,7 @@ def histogram(
     ----------
     fill_value
         The value that marks padded slots in this column, or None for unpadded columns.
-        NOTE: a sentinel fill such as -1 cannot be told apart from a real -1 here; mask
+        NOTE: a sentinel fill such as -1 cannot be distinguished from a real -1 here; mask
         columns give the exact count.
     bins
         Number of bins; integer and boolean columns whose values span fewer than ``bins``

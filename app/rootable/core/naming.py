@@ -1,8 +1,8 @@
 """The one rule that turns branch names into column names every output format accepts.
 
-Every character other than ASCII letters, digits and ``_`` becomes ``_``; a name that starts
-with a digit gets a leading ``_``; runs of ``_`` made by the replacement are kept as they are,
-so ``Muon_dxy[10]`` becomes ``Muon_dxy_10_`` and ``P3.Px`` becomes ``P3_Px``. When two
+Every character other than ASCII letters, digits and ``_`` becomes ``_``, and a name that
+starts with a digit gets a leading ``_``. Runs of ``_`` made by the replacement are kept as
+they are, so ``Muon_dxy[10]`` becomes ``Muon_dxy_10_`` and ``P3.Px`` becomes ``P3_Px``. When two
 columns end up with the same name, the later ones get ``__2``, ``__3``, ... in tree order.
 """
 

@@ -1,8 +1,8 @@
 """One pipeline for preview, histograms, export and the command line.
 
-``prepare`` checks a recipe against the file and builds the flattening plan; ``iterate``
-reads the inputs chunk by chunk, applies the cut and flattens; ``preview`` runs the same
-on the first entries; ``export`` streams the chunks into a writer.
+``prepare`` checks a recipe against the file and builds the flattening plan. ``iterate``
+reads the inputs chunk by chunk, applies the cut and flattens. ``preview`` runs the same
+on the first entries, and ``export`` streams the chunks into a writer.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ from rootable.core.writers import arrow_schema, format_for, open_writer
 
 log = logging.getLogger(__name__)
 
-#: Largest number of uncompressed bytes one branch may declare for one chunk before rootable
-#: refuses to read it; guards against branches whose metadata claims absurd sizes.
+#: Maximum uncompressed bytes one branch may declare for one chunk. A branch above it is
+#: rejected before reading, because some files declare absurd sizes in their metadata.
 MAX_BRANCH_CHUNK_BYTES = 4 * 1024**3
 
 ProgressCallback = Callable[[int, int], None]
@@ -136,7 +136,11 @@ def prepare(recipe: Recipe, catalog: Catalog | None = None) -> Job:
     plan = build_plan(tree, recipe, selection.branches)
     cut = compile_cut(recipe.cut, tree)
     weight = compile_cut(recipe.weight, tree, role="weight")
-    keys = read_keys(plan, (cut.names if cut else set()) | (weight.names if weight else set()))
+    expression_names: set[str] = set()
+    for expression in (cut, weight):
+        if expression is not None:
+            expression_names |= expression.names
+    keys = read_keys(plan, expression_names)
     _check_declared_sizes(tree, keys, recipe.step_size)
     forms = {key: tree.by_key[key].form for key in keys}
     schema = empty_columns(forms, plan)
@@ -229,7 +233,7 @@ def placeholder(form: Any, length: int, fill: Any) -> ak.Array:
     """Return ``length`` events of a branch an input lacks: empty lists, or the fill value.
 
     Jagged branches get no objects, so their columns come out as fill values like any
-    padded slot; scalars, fixed arrays and leaf lists get the fill value of their dtype.
+    padded slot. Scalars, fixed arrays and leaf lists get the fill value of their dtype.
     """
     layout = _placeholder_layout(form, length, fill)
     return ak.Array(layout)
@@ -351,12 +355,12 @@ class _TreeReader:
         Branches are chosen by identity, never by name patterns, and keyed back by position,
         so names with glob characters and duplicate names stay apart.
         """
-        wanted = {id(branch): key for key, branch in self.branches.items()}
+        selected_ids = {id(branch) for branch in self.branches.values()}
         names = [branch.name for branch in self.branches.values()]
         if len(set(names)) != len(names):
             raise ValueError("duplicate branch names; read them one by one")
         result = self.tree.arrays(
-            filter_branch=lambda branch: id(branch) in wanted,
+            filter_branch=lambda branch: id(branch) in selected_ids,
             entry_start=start,
             entry_stop=stop,
             library="ak",
@@ -655,9 +659,9 @@ def estimate_output(
 ) -> Estimate:
     """Extrapolate rows and bytes of a full export from a preview of its first entries.
 
-    The row count scales the preview's pass fraction of the cut to all entries in range;
-    the bytes per row come from writing the preview in ``fmt`` (Parquet, CSV, Feather) into
-    memory; other formats count the uncompressed column bytes and leave out file overhead.
+    The row count scales the preview's pass fraction of the cut to all entries in range.
+    The bytes per row come from writing the preview in ``fmt`` (Parquet, CSV, Feather) into
+    memory. Other formats count the uncompressed column bytes and leave out file overhead.
     ``entries`` is the number of entries in range when the caller knows it already; else
     every input is opened to count them.
     NOTE: an estimate, and a rough one when the first entries are not typical of the rest.

@@ -75,8 +75,8 @@ class Recipe:
     source_column: bool = False
     step_size: int = DEFAULT_STEP_SIZE
     missing: str = "stop"
-    """What to do when a later input lacks a selected branch or has another type:
-    ``stop`` before writing anything, or ``fill`` it with the fill values."""
+    """Policy for a later input that lacks a selected branch or has another type: ``stop``
+    before writing anything, or ``fill`` the branch with the fill values."""
     labels: dict[str, float] = field(default_factory=dict)
     """Value of a ``label`` column per input path (e.g. signal 1, background 0)."""
     weight: str = ""

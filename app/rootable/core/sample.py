@@ -1,8 +1,8 @@
 """A small NanoAOD-like sample file that rootable writes with uproot on first use.
 
-It gives a new user something to click on when no file is given: an ``Events`` tree with
-Jet, Muon and Electron collections (counters ``nJet``, ``nMuon``, ``nElectron``), a few event
-scalars, and a documentation title on every branch, as CMS NanoAOD has.
+It gives a new user something to click on when no file is given. It contains an ``Events``
+tree with Jet, Muon and Electron collections (counters ``nJet``, ``nMuon``, ``nElectron``)
+and a few event scalars, with a documentation title on every branch, as CMS NanoAOD has.
 """
 
 from __future__ import annotations

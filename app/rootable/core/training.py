@@ -42,7 +42,7 @@ class Splitter:
 
     Each chunk gets its own generator seeded with (seed, chunk number), so the same recipe
     and step size give the same rows in the same parts.
-    NOTE: the shuffle mixes rows within one chunk only; a step size of at least the number
+    NOTE: the shuffle mixes rows within one chunk only. A step size of at least the number
     of events gives a full shuffle, at the cost of memory.
     """
 

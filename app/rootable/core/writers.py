@@ -1,7 +1,7 @@
 """Streaming writers, one per output format, that never leave a half-written file behind.
 
 Each writer receives the flat columns chunk by chunk and writes into a temporary file in the
-output folder; ``commit`` renames it into place, ``abort`` deletes it.
+output folder. ``commit`` renames it into place, and ``abort`` deletes it.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class Writer:
         self._rename_into_place()
 
     def _rename_into_place(self) -> None:
-        # mkstemp creates the file readable by its owner only; give it the usual
+        # mkstemp creates the file readable by its owner only, so give it the usual
         # permissions of a new file (0666 less the umask) before it takes the real name.
         umask = os.umask(0)
         os.umask(umask)
@@ -215,7 +215,7 @@ class Hdf5Writer(Writer):
             raise OutputError("HDF5 output needs h5py: pip install h5py") from None
         self.matrix = (options or {}).get("layout") == "matrix"
         if self.matrix:
-            _refuse_text(path, schema, "an HDF5 matrix")
+            _reject_text_columns(path, schema, "an HDF5 matrix")
         super().__init__(path, schema, options)
         self._file = h5py.File(self.temp_path, "w")
         if metadata:
@@ -279,12 +279,12 @@ class NumpyWriter(Writer):
     """NumPy: ``.npz`` with a 2-D matrix ``X`` and the ``columns`` names, or one array per
     column (layout ``columns``); ``.npy`` contains ``X`` alone.
 
-    Rows go to raw temporary files chunk by chunk; ``commit`` writes each NumPy header with
+    Rows go to raw temporary files chunk by chunk. ``commit`` writes each NumPy header with
     the final shape and copies the rows after it, so memory stays flat.
     """
 
     def __init__(self, path: str | os.PathLike[str], schema: pa.Schema, metadata: dict[str, str] | None = None, options: dict[str, str] | None = None) -> None:
-        _refuse_text(path, schema, "a NumPy output")
+        _reject_text_columns(path, schema, "a NumPy output")
         super().__init__(path, schema, options)
         self.dtype = np.dtype(self.options.get("matrix_dtype", "float32"))
         self.by_column = self.options.get("layout") == "columns" and self.path.suffix.lower() == ".npz"
@@ -350,7 +350,7 @@ class NumpyWriter(Writer):
         self._remove_parts()
 
 
-def _refuse_text(path: str | os.PathLike[str], schema: pa.Schema, what: str) -> None:
+def _reject_text_columns(path: str | os.PathLike[str], schema: pa.Schema, what: str) -> None:
     numeric = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean)
     text = [f.name for f in schema if not any(check(f.type) for check in numeric)]
     if text:

@@ -110,7 +110,7 @@ def _entry_box(placeholder: str, tip: str) -> QLineEdit:
     box = QLineEdit()
     box.setPlaceholderText(placeholder)
     box.setToolTip(tip)
-    # Digits only, so the range holds whole numbers >= 0; entry numbers can pass 2**31.
+    # Digits only, so the range contains whole numbers >= 0. Entry numbers can pass 2**31.
     box.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,18}"), box))
     box.setMaximumWidth(90)
     return box

@@ -52,7 +52,7 @@ def estimate_task(
 ) -> Callable[..., pipeline.Estimate]:
     """Return a task function that extrapolates the export's rows and bytes from the preview.
 
-    ``previewed`` is the number of entries the preview asked for; the preview reads fewer when
+    ``previewed`` is the number of entries the preview requested. The preview reads fewer when
     the recipe's range contains fewer, so the count is clipped to the entries in range.
     ``entry_counts`` are the entries of each input when known; without them every input is
     opened to count its entries.

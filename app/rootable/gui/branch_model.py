@@ -375,6 +375,7 @@ class BranchModel(QAbstractItemModel):
 
     def _apply_check(self, node: Node, checked: bool) -> None:
         assert node.tree is not None
+        switched = node.tree is not self._active_tree
         self._activate(node.tree)
         if node.kind == "branch" and node.branch is not None:
             self._set_one(node.branch.key, checked)
@@ -382,7 +383,10 @@ class BranchModel(QAbstractItemModel):
             for branch in node.tree.collections[node.name]:
                 if branch.flattenable:
                     self._set_one(branch.key, checked)
-        self._emit_column_changed(NAME)
+        if switched:
+            self._emit_column_changed(NAME)
+        else:
+            self._emit_branch_changed(node, NAME)
         self.selection_changed.emit()
 
     def _apply_depth(self, node: Node, depth: int) -> None:
@@ -390,7 +394,7 @@ class BranchModel(QAbstractItemModel):
             self._depths[node.name] = depth
         elif node.branch is not None:
             self._inner_depths[node.branch.key] = depth
-        self._emit_column_changed(DEPTH)
+        self._emit_branch_changed(node, DEPTH)
         self.selection_changed.emit()
 
     def _set_one(self, key: str, checked: bool) -> None:
@@ -406,6 +410,18 @@ class BranchModel(QAbstractItemModel):
         self._checked.clear()
         self._depths.clear()
         self._inner_depths.clear()
+
+    def _emit_branch_changed(self, node: Node, column: int) -> None:
+        """Emit dataChanged for ``node``, the rows below it and its ancestors, which show its state.
+
+        A full-model signal would make the sorting proxy look at every row again: about 20 ms
+        per click on a 1,500-branch NanoAOD file.
+        """
+        self._emit_column_changed(column, node)
+        while node.parent is not None:
+            index = self.createIndex(node.row, column, node)
+            self.dataChanged.emit(index, index)
+            node = node.parent
 
     def _emit_column_changed(self, column: int, node: Node | None = None) -> None:
         """Emit dataChanged for ``column`` of every row below ``node`` (default: all rows).

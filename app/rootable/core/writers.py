@@ -144,9 +144,15 @@ class ParquetWriter(Writer):
             self.schema = schema
         compression = self.options.get("compression", "zstd")
         # Dictionary encoding rarely pays for float columns of physics data and halves the
-        # write speed, so it is off.
+        # write speed, so it is off. Min/max statistics are kept for the columns that readers
+        # filter on (run, event, counters, labels), not for floats: on the benchmark selection
+        # they took 17 % of the write time (benchmarks/bench_export.py, docs/benchmarks.md).
         self._writer = pq.ParquetWriter(
-            self.temp_path, schema, compression=None if compression == "none" else compression, use_dictionary=False
+            self.temp_path,
+            schema,
+            compression=None if compression == "none" else compression,
+            use_dictionary=False,
+            write_statistics=[f.name for f in schema if not pa.types.is_floating(f.type)],
         )
 
     def write(self, columns: Mapping[str, np.ndarray]) -> None:

@@ -46,7 +46,7 @@ def full_histogram_task(
         total = pipeline.count_entries(job)
         # The preview lane may read through the catalog's file handle meanwhile, so this
         # run opens its own.
-        chunks = pipeline.iterate(job, cancelled=cancelled, progress=progress, share_handle=False)
+        chunks = pipeline.iterate(job, cancelled=cancelled, progress=progress, share_handle=False, read_ahead=True)
         result = accumulate_histogram(
             (chunk.columns for chunk in chunks), column, edges, fill_value, exclude_fills
         )

@@ -1,0 +1,128 @@
+"""Chunking along basket edges, reading ahead on a thread, and what the Parquet writer stores."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+import uproot
+
+from rootable.core import pipeline
+from rootable.core.errors import Cancelled
+from rootable.core.recipe import Recipe
+
+EDGES = [0, 20, 40, 60, 80, 100]
+
+
+@pytest.mark.parametrize(
+    ("start", "stop", "step", "edges", "expected"),
+    [
+        # Chunks end on the last basket edge within the step: no basket is read twice.
+        (0, None, 50, EDGES, [(0, 40), (40, 80), (80, 100)]),
+        # Without edges, every step_size entries.
+        (0, None, 50, [], [(0, 50), (50, 100)]),
+        # An edge below half a step would make a small chunk, so the step wins.
+        (0, None, 50, [0, 10, 100], [(0, 50), (50, 100)]),
+        # An entry range that starts and stops between edges.
+        (5, 95, 50, EDGES, [(5, 40), (40, 80), (80, 95)]),
+        # A step smaller than the baskets: an edge at exactly half a step is not taken.
+        (0, 30, 8, EDGES, [(0, 8), (8, 16), (16, 24), (24, 30)]),
+    ],
+)
+def test_entry_ranges_end_on_basket_edges(start, stop, step, edges, expected):
+    assert list(pipeline.entry_ranges(100, start, stop, step, edges)) == expected
+
+
+@pytest.fixture(scope="module")
+def three_baskets(tmp_path_factory):
+    """A tree whose branches have baskets of 30 entries: each uproot extend writes one."""
+    path = tmp_path_factory.mktemp("baskets") / "baskets.root"
+    rng = np.random.default_rng(7)
+    with uproot.recreate(path) as file:
+        file.mktree("Events", {"x": np.float32, "n": np.int32})
+        for _ in range(3):
+            file["Events"].extend({"x": rng.normal(size=30).astype(np.float32), "n": rng.integers(0, 5, 30, dtype=np.int32)})
+    return path
+
+
+def test_chunks_follow_the_baskets_of_a_file(three_baskets):
+    job = pipeline.prepare(Recipe(inputs=[str(three_baskets)], tree="Events", branches=["x", "n"], step_size=50))
+    seen = []
+    chunks = list(pipeline.iterate(job, progress=lambda done, total: seen.append((done, total))))
+
+    assert [c.num_rows for c in chunks] == [30, 30, 30]
+    assert seen == [(30, 90), (60, 90), (90, 90)]
+    expected = uproot.open(three_baskets)["Events"].arrays(["x", "n"], library="np")
+    np.testing.assert_array_equal(np.concatenate([c.columns["x"] for c in chunks]), expected["x"])
+    np.testing.assert_array_equal(np.concatenate([c.columns["n"] for c in chunks]), expected["n"])
+
+
+def test_read_ahead_gives_the_same_chunks(data_dir):
+    recipe = Recipe(inputs=[str(data_dir / "nano_dy.root")], tree="Events", branches=["Jet_pt", "MET_pt"], depth=3, step_size=7)
+    job = pipeline.prepare(recipe)
+    plain = list(pipeline.iterate(job, share_handle=False))
+    ahead = list(pipeline.iterate(job, share_handle=False, read_ahead=True))
+
+    assert [c.num_rows for c in ahead] == [c.num_rows for c in plain] == [7, 7, 7, 7, 7, 5]
+    for one, other in zip(plain, ahead, strict=True):
+        assert one.columns.keys() == other.columns.keys()
+        for name in one.columns:
+            np.testing.assert_array_equal(one.columns[name], other.columns[name])
+
+
+def test_read_ahead_keeps_order_and_raises_where_the_error_was():
+    def source():
+        yield from (1, 2, 3)
+        raise ValueError("basket 4 is damaged")
+
+    received = []
+    with pytest.raises(ValueError, match="basket 4"), pipeline.ReadAhead(source()) as ahead:
+        received.extend(ahead)
+    assert received == [1, 2, 3]
+
+
+def test_read_ahead_stops_reading_when_the_consumer_leaves():
+    produced = []
+    finished = threading.Event()
+
+    def source():
+        try:
+            for item in range(1000):
+                produced.append(item)
+                yield item
+        finally:
+            finished.set()
+
+    with pipeline.ReadAhead(source(), depth=1) as ahead:
+        for item in ahead:
+            if item == 2:
+                break
+    # The consumer took 3 items; the reader may hold one in the queue and one in hand.
+    assert len(produced) <= 5
+    assert not any(t.name == "rootable-reader" and t.is_alive() for t in threading.enumerate())
+
+
+def test_cancel_stops_a_read_ahead_pass(data_dir):
+    recipe = Recipe(inputs=[str(data_dir / "nano_dy.root")], tree="Events", branches=["Jet_pt"], step_size=5)
+    job = pipeline.prepare(recipe)
+    chunks = []
+    with pytest.raises(Cancelled):
+        for chunk in pipeline.iterate(job, cancelled=lambda: len(chunks) >= 2, share_handle=False, read_ahead=True):
+            chunks.append(chunk)
+    assert len(chunks) == 2
+
+
+def test_parquet_keeps_statistics_of_integer_columns_only(data_dir, tmp_path):
+    recipe = Recipe(inputs=[str(data_dir / "nano_dy.root")], tree="Events", branches=["event", "nJet", "MET_pt"])
+    path = tmp_path / "out.parquet"
+    pipeline.export(pipeline.prepare(recipe), path)
+
+    metadata = pq.ParquetFile(path).metadata
+    columns = {metadata.schema.column(i).name: metadata.row_group(0).column(i) for i in range(metadata.num_columns)}
+    events = uproot.open(data_dir / "nano_dy.root")["Events"]["event"].array(library="np")
+    assert columns["event"].statistics.min == events.min()
+    assert columns["event"].statistics.max == events.max()
+    assert columns["nJet"].statistics is not None
+    assert columns["MET_pt"].statistics is None

@@ -126,3 +126,39 @@ def test_parquet_keeps_statistics_of_integer_columns_only(data_dir, tmp_path):
     assert columns["event"].statistics.max == events.max()
     assert columns["nJet"].statistics is not None
     assert columns["MET_pt"].statistics is None
+
+
+def test_csv_slices_write_the_same_text_as_one_call(tmp_path):
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from rootable.core.writers import CsvWriter
+
+    rng = np.random.default_rng(3)
+    chunks = [
+        {"pt": rng.exponential(30, size).astype(np.float32), "n": rng.integers(-1, 9, size, dtype=np.int32), "ok": rng.random(size) > 0.5}
+        for size in (10_001, 4_999, 0, 3)
+    ]
+    schema = pa.schema([("pt", pa.float32()), ("n", pa.int32()), ("ok", pa.bool_())])
+    writer = CsvWriter(tmp_path / "out.csv", schema)
+    for chunk in chunks:
+        writer.write(chunk)
+    writer.commit()
+
+    whole = pa.table({name: np.concatenate([c[name] for c in chunks]) for name in schema.names}, schema=schema)
+    expected = io.BytesIO()
+    pacsv.write_csv(whole, expected)
+    assert (tmp_path / "out.csv").read_bytes() == expected.getvalue()
+    assert writer.rows == 15_003
+
+
+def test_csv_without_rows_has_its_header(tmp_path):
+    import pyarrow as pa
+
+    from rootable.core.writers import CsvWriter
+
+    writer = CsvWriter(tmp_path / "empty.csv", pa.schema([("Jet_pt_0", pa.float32()), ("nJet", pa.int32())]))
+    writer.commit()
+    assert (tmp_path / "empty.csv").read_text() == '"Jet_pt_0","nJet"\n'

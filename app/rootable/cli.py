@@ -178,7 +178,7 @@ def _inspect(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from rootable.core import pipeline
     from rootable.core.errors import RecipeError
-    from rootable.core.report import format_export, progress_printer
+    from rootable.core.report import ProgressPrinter, format_export
 
     recipe = recipe_from_args(args)
     if not recipe.output:
@@ -188,8 +188,14 @@ def _export(args: argparse.Namespace) -> int:
         print(f"rootable: warning: skipped {branch.key!r}: {branch.reason}", file=sys.stderr)
     if args.save_recipe:
         recipe.save(args.save_recipe)
-    progress = None if args.quiet or not sys.stderr.isatty() else progress_printer(sys.stderr)
-    result = pipeline.export(job, recipe.output, recipe.format, progress=progress)
+    printer = None if args.quiet or not sys.stderr.isatty() else ProgressPrinter(sys.stderr, recipe.inputs, recipe.entry_start or 0)
+    result = pipeline.export(
+        job,
+        recipe.output,
+        recipe.format,
+        progress=printer,
+        inputs_opened=printer.inputs_opened if printer is not None else None,
+    )
     if not args.quiet:
         print(format_export(result, job))
     return 0

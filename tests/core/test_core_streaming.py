@@ -109,8 +109,7 @@ def test_cancel_stops_a_read_ahead_pass(data_dir):
     job = pipeline.prepare(recipe)
     chunks = []
     with pytest.raises(Cancelled):
-        for chunk in pipeline.iterate(job, cancelled=lambda: len(chunks) >= 2, share_handle=False, read_ahead=True):
-            chunks.append(chunk)
+        chunks.extend(pipeline.iterate(job, cancelled=lambda: len(chunks) >= 2, share_handle=False, read_ahead=True))
     assert len(chunks) == 2
 
 

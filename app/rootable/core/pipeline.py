@@ -420,6 +420,7 @@ def iterate(
     progress: ProgressCallback | None = None,
     share_handle: bool = True,
     read_ahead: bool = False,
+    inputs_opened: Callable[[list[int]], None] | None = None,
 ) -> Iterator[FlatChunk]:
     """Yield flat chunks over all inputs in order, with the cut applied.
 
@@ -441,9 +442,14 @@ def iterate(
         Read the next chunk on a background thread, with baskets decompressed by a small
         thread pool, while the caller flattens and writes the current one. Meant for full
         passes (export, histograms of all entries); a preview is too short to gain from it.
+    inputs_opened
+        Called once the inputs are open, with the entries of each, before the first chunk;
+        progress displays use it to name the input being read.
     """
     recipe = job.recipe
     readers = _open_readers(job, share_handle, entry_stop)
+    if inputs_opened is not None:
+        inputs_opened([reader.num_entries for reader in readers])
     ranges = _file_ranges(readers, recipe, entry_stop)
     total = sum(stop - start for _, _, start, stop in ranges)
     pieces = [
@@ -656,6 +662,7 @@ def export(
     *,
     cancelled: CancelCheck | None = None,
     progress: ProgressCallback | None = None,
+    inputs_opened: Callable[[list[int]], None] | None = None,
 ) -> ExportResult:
     """Stream every chunk of the job into ``output``; on failure or cancel nothing is left there.
 
@@ -681,7 +688,10 @@ def export(
     events = 0
     try:
         with WriteBehind() as background:
-            for chunk in iterate(job, cancelled=cancelled, progress=progress, share_handle=False, read_ahead=True):
+            chunks = iterate(
+                job, cancelled=cancelled, progress=progress, share_handle=False, read_ahead=True, inputs_opened=inputs_opened
+            )
+            for chunk in chunks:
                 parts = splitter.parts(chunk.columns, chunk.num_rows)
                 for name, columns in parts.items():
                     background.submit(functools.partial(_write_or_explain, targets[name], functools.partial(writers[name].write, columns)))

@@ -7,15 +7,12 @@ from the last preview.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rootable.core.errors import Cancelled, RecipeError
 from rootable.core.pipeline import Estimate, ExportResult
 from rootable.core.recipe import Recipe
-from rootable.core.report import human_bytes
+from rootable.core.report import ProgressText, human_bytes
 from rootable.core.writers import format_for
 from rootable.gui import dialogs, tasks
 
@@ -26,59 +23,10 @@ if TYPE_CHECKING:
 PROGRESS_BAR_WIDTH = 460
 
 
-@dataclass
-class ExportProgress:
-    """State of a running export for its progress text: start time and the entries per input."""
-
-    inputs: list[str]
-    entry_counts: list[int] | None
-    """Entries of each input in order, or None when some are unknown."""
-    entry_start: int = 0
-    started: float = field(default_factory=time.monotonic)
-
-    def text(self, done: int, total: int, now: float | None = None) -> str:
-        """Return ``"42% · 12,000 entries/s · 0:05 left · reading b.root (2 of 2)"``."""
-        elapsed = (time.monotonic() if now is None else now) - self.started
-        parts = [f"{100 * done // max(total, 1)}%"]
-        if done > 0 and elapsed > 0:
-            rate = done / elapsed
-            parts.append(f"{rate:,.0f} entries/s")
-            parts.append(f"{format_duration((total - done) / rate)} left")
-        reading = self.current_input(done, total)
-        if reading is not None:
-            index, path = reading
-            parts.append(f"reading {Path(path).name} ({index + 1} of {len(self.inputs)})")
-        return " · ".join(parts)
-
-    def current_input(self, done: int, total: int) -> tuple[int, str] | None:
-        """Return (index, path) of the input that contains the next entry, or None if unknown.
-
-        ``done`` counts entries from the start of the recipe's range, which is global over the
-        inputs in order, so the next entry is ``entry_start + done``.
-        """
-        if self.entry_counts is None or len(self.entry_counts) != len(self.inputs):
-            return None
-        position = self.entry_start + (done if done < total else max(done - 1, 0))
-        offset = 0
-        for index, count in enumerate(self.entry_counts):
-            if position < offset + count:
-                return index, self.inputs[index]
-            offset += count
-        return len(self.inputs) - 1, self.inputs[-1]
-
-
-def format_duration(seconds: float) -> str:
-    """Format seconds as ``m:ss``, or ``h:mm:ss`` from one hour on."""
-    whole = max(round(seconds), 0)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def start_export(window: MainWindow, recipe: Recipe, path: str) -> None:
     """Run the export of ``recipe`` to ``path`` in the "export" lane, showing progress and Cancel."""
     assert window.catalog is not None
-    progress = ExportProgress(
+    progress = ProgressText(
         inputs=list(recipe.inputs),
         entry_counts=window.tools.inputs_panel.entry_counts(),
         entry_start=recipe.entry_start or 0,
@@ -118,7 +66,7 @@ def describe(estimate: Estimate, fmt: str) -> str:
     return f"about {estimate.rows:,} rows, {human_bytes(estimate.bytes)} as {fmt} (estimate)"
 
 
-def _on_export_progress(window: MainWindow, progress: ExportProgress, done: int, total: int) -> None:
+def _on_export_progress(window: MainWindow, progress: ProgressText, done: int, total: int) -> None:
     text = progress.text(done, total)
     window.progress_bar.setFormat(text)
     window.progress_bar.setToolTip(text)

@@ -158,3 +158,20 @@ def test_workers_drop_discards_running_result(runner, qtbot):
 
     assert outcomes.results == []
     assert outcomes.errors == []
+
+
+def test_open_catalog_is_frozen_and_freed_at_the_next_open(open_window, gui_data_dir, qtbot):
+    import gc
+    import sys
+    import weakref
+
+    window = open_window(gui_data_dir / "nano_dy.root")
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=TIMEOUT_S * 1000)
+    first = weakref.ref(window.catalog)
+
+    open_window(gui_data_dir / "nano_dimuon.root")
+
+    # The first catalog was frozen with the window's other objects; opening the second file
+    # must release and collect it, or every opened file would stay in memory.
+    qtbot.waitUntil(lambda: first() is None, timeout=TIMEOUT_S * 1000)
+    assert sys.getswitchinterval() <= 0.0002 + 1e-9

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -55,7 +55,7 @@ from rootable.gui.view_helpers import (
     stack_vertically,
 )
 from rootable.gui.window_tools import WindowTools
-from rootable.gui.workers import TaskRunner
+from rootable.gui.workers import TaskRunner, settle_long_lived_objects
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +238,8 @@ class MainWindow(QMainWindow):
         self.catalog_loaded.emit(catalog)
         if on_opened is not None:
             on_opened()
+        # After the tree is drawn: one collection now spares every later export a long one.
+        QTimer.singleShot(0, settle_long_lived_objects)
 
     def _on_open_failed(self, path: str, error: BaseException, details: str) -> None:
         self.statusBar().showMessage(f"Cannot open {path}")

@@ -8,6 +8,7 @@ no longer current is dropped, so a slow preview never overwrites a newer one. Af
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import threading
@@ -36,6 +37,22 @@ TaskFunction = Callable[[Callable[[], bool], Callable[[int, int], None]], Any]
 ResultHandler = Callable[[Any], None]
 ErrorHandler = Callable[[BaseException, str], None]
 ProgressHandler = Callable[[int, int], None]
+
+
+def settle_long_lived_objects() -> None:
+    """Exempt every object alive now from later full garbage collections.
+
+    A full collection runs on whichever thread allocates, holds the GIL throughout, and
+    visits every tracked object: with the 1,499-branch nano_dy.root open, about 190,000
+    objects and 120 to 150 ms, which froze the window in the middle of each export. Called
+    after a file is opened, this moves the catalog out of reach of those collections.
+    Objects frozen by an earlier call are released and collected first, so the catalog of
+    the previous file is freed; that one collection is the only pause, at a file switch.
+    """
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
+    gc.freeze()
 
 
 class _Signals(QObject):

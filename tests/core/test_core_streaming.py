@@ -161,3 +161,26 @@ def test_csv_without_rows_has_its_header(tmp_path):
     writer = CsvWriter(tmp_path / "empty.csv", pa.schema([("Jet_pt_0", pa.float32()), ("nJet", pa.int32())]))
     writer.commit()
     assert (tmp_path / "empty.csv").read_text() == '"Jet_pt_0","nJet"\n'
+
+
+def test_catalog_pauses_the_collector_only_while_it_reads(data_dir, monkeypatch):
+    import gc
+
+    from rootable.core import catalog
+
+    states = []
+    walk = catalog._walk
+
+    def recording_walk(*args, **kwargs):
+        states.append(gc.isenabled())
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(catalog, "_walk", recording_walk)
+    assert gc.isenabled()
+    catalog.open_catalog(data_dir / "nano_dy.root")
+    assert states == [False]
+    assert gc.isenabled()
+
+    with pytest.raises(ValueError, match="inside"), catalog.paused_garbage_collection():
+        raise ValueError("an error inside the walk")
+    assert gc.isenabled()

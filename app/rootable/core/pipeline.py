@@ -34,6 +34,7 @@ from rootable.core.catalog import (
     iter_tree_branches,
     open_catalog,
     open_file,
+    paused_garbage_collection,
     unwrap,
 )
 from rootable.core.errors import Cancelled, InputError, OutputError, RecipeError, did_you_mean
@@ -283,8 +284,9 @@ def _placeholder_layout(form: Any, length: int, fill: Any) -> Any:
 def _open_tree(path: str, tree_path: tuple[str, ...]) -> Any:
     obj: Any = open_file(path)
     try:
-        for part in tree_path:
-            obj = child(obj, part)
+        with paused_garbage_collection():
+            for part in tree_path:
+                obj = child(obj, part)
     except KeyError:
         raise InputError(f"{path}: tree {'/'.join(tree_path)!r} not found") from None
     return obj

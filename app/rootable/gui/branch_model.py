@@ -20,7 +20,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QSpinBox, QStyledItemDelegate, QWidget
 
-from rootable.core.catalog import EVENT_GROUP, BranchInfo, Catalog, CatalogNode, TreeInfo
+from rootable.core.catalog import (
+    EVENT_GROUP,
+    BranchInfo,
+    Catalog,
+    CatalogNode,
+    TreeInfo,
+    paused_garbage_collection,
+)
 from rootable.core.errors import InputError
 from rootable.core.recipe import DEFAULT_DEPTH
 from rootable.core.report import short_type
@@ -119,7 +126,10 @@ class BranchModel(QAbstractItemModel):
     def set_catalog(self, catalog: Catalog) -> None:
         self.beginResetModel()
         self._catalog = catalog
-        self._top = build_nodes(catalog)
+        # One row object per branch: 10,000 of them took 0.44 s with full collections
+        # visiting the just-opened catalog, 0.03 s without.
+        with paused_garbage_collection():
+            self._top = build_nodes(catalog)
         self._active_tree = _default_tree(catalog)
         self._checked.clear()
         self._depths.clear()

@@ -55,7 +55,7 @@ from rootable.gui.view_helpers import (
     stack_vertically,
 )
 from rootable.gui.window_tools import WindowTools
-from rootable.gui.workers import TaskRunner, settle_long_lived_objects
+from rootable.gui.workers import TaskRunner, collect_replaced_objects
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
         )
 
     def _on_catalog(self, paths: list[str], catalog: Catalog, on_opened: Callable[[], None] | None) -> None:
+        replaced = self.catalog is not None
         self.runner.drop("preview")
         self.inputs = paths
         self.catalog = catalog
@@ -238,8 +239,9 @@ class MainWindow(QMainWindow):
         self.catalog_loaded.emit(catalog)
         if on_opened is not None:
             on_opened()
-        # After the tree is drawn: one collection now spares every later export a long one.
-        QTimer.singleShot(0, settle_long_lived_objects)
+        if replaced:
+            # After the new tree is drawn, free the replaced catalog, which the open task froze.
+            QTimer.singleShot(0, collect_replaced_objects)
 
     def _on_open_failed(self, path: str, error: BaseException, details: str) -> None:
         self.statusBar().showMessage(f"Cannot open {path}")

@@ -17,12 +17,20 @@ import awkward as ak
 import numpy as np
 
 from rootable.core import pipeline
-from rootable.core.catalog import Catalog, TreeInfo, child, open_catalog, open_file
+from rootable.core.catalog import (
+    Catalog,
+    TreeInfo,
+    child,
+    open_catalog,
+    open_file,
+    paused_garbage_collection,
+)
 from rootable.core.codegen import generate_script
 from rootable.core.errors import OutputError
 from rootable.core.flatten import FlatChunk, fill_for, flatten_array
 from rootable.core.multiplicity import collection_counts
 from rootable.core.recipe import Recipe
+from rootable.gui.workers import freeze_objects
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +56,11 @@ class PreviewResult:
 def open_task(path: str) -> Callable[[CancelCheck, Progress], Catalog]:
     def run(cancelled: CancelCheck, progress: Progress) -> Catalog:
         started = time.perf_counter()
-        catalog = open_catalog(path)
+        with paused_garbage_collection():
+            catalog = open_catalog(path)
+            # Frozen before the collector runs again: otherwise its first full collection
+            # visits the whole new catalog at once (220 ms for 10,000 branches).
+            freeze_objects()
         log.info("opened %s in %.2f s: %d trees", path, time.perf_counter() - started, len(catalog.trees))
         return catalog
 

@@ -39,19 +39,23 @@ ErrorHandler = Callable[[BaseException, str], None]
 ProgressHandler = Callable[[int, int], None]
 
 
-def settle_long_lived_objects() -> None:
+def freeze_objects() -> None:
     """Exempt every object alive now from later full garbage collections.
 
     A full collection runs on whichever thread allocates, holds the GIL throughout, and
     visits every tracked object: with the 1,499-branch nano_dy.root open, about 190,000
-    objects and 120 to 150 ms, which froze the window in the middle of each export. Called
-    after a file is opened, this moves the catalog out of reach of those collections.
-    Objects frozen by an earlier call are released and collected first, so the catalog of
-    the previous file is freed; that one collection is the only pause, at a file switch.
+    objects and 120 to 150 ms, which froze the window in the middle of each export. The open
+    task calls this right after reading a file's catalog, so those collections skip it.
     """
-    if gc.get_freeze_count():
-        gc.unfreeze()
-        gc.collect()
+    gc.freeze()
+
+
+def collect_replaced_objects() -> None:
+    """Collect what became garbage since the last freeze, such as the catalog of a file that
+    another one replaced, then freeze the survivors again. A pause of one full collection,
+    taken at a file switch."""
+    gc.unfreeze()
+    gc.collect()
     gc.freeze()
 
 

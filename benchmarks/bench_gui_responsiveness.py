@@ -22,8 +22,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402 - the platform must be set first
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 PROBE_MS = 5
 DEFAULT_BRANCHES = "nJet,Jet_pt,Jet_eta,Jet_phi,Jet_mass,Jet_btagDeepFlavB,MET_pt,MET_phi"

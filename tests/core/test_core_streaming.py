@@ -66,13 +66,13 @@ def test_read_ahead_gives_the_same_chunks(data_dir):
     ahead = list(pipeline.iterate(job, share_handle=False, read_ahead=True))
 
     assert [c.num_rows for c in ahead] == [c.num_rows for c in plain] == [7, 7, 7, 7, 7, 5]
-    for one, other in zip(plain, ahead, strict=True):
-        assert one.columns.keys() == other.columns.keys()
-        for name in one.columns:
-            np.testing.assert_array_equal(one.columns[name], other.columns[name])
+    for plain_chunk, ahead_chunk in zip(plain, ahead, strict=True):
+        assert plain_chunk.columns.keys() == ahead_chunk.columns.keys()
+        for name in plain_chunk.columns:
+            np.testing.assert_array_equal(plain_chunk.columns[name], ahead_chunk.columns[name])
 
 
-def test_read_ahead_keeps_order_and_raises_where_the_error_was():
+def test_read_ahead_raises_source_error():
     def source():
         yield from (1, 2, 3)
         raise ValueError("basket 4 is damaged")
@@ -127,7 +127,7 @@ def test_parquet_keeps_statistics_of_integer_columns_only(data_dir, tmp_path):
     assert columns["MET_pt"].statistics is None
 
 
-def test_csv_slices_write_the_same_text_as_one_call(tmp_path):
+def test_csv_slices_match_one_call(tmp_path):
     import io
 
     import pyarrow as pa

@@ -233,8 +233,8 @@ def entry_ranges(
 
     ``edges`` are entry numbers where every selected branch starts a new basket (the tree's
     clusters). A chunk ends on the last edge that keeps it within ``step`` entries and above
-    half of it, so that no basket is decompressed for two chunks; otherwise it ends after
-    ``step`` entries. With 20,000-entry baskets and steps of 50,000, ending on edges cut the
+    half of it, so that no basket is decompressed for two chunks. Without such an edge, it
+    ends after ``step`` entries. With 20,000-entry baskets and steps of 50,000, ending on edges cut the
     baskets read by a fifth.
     """
     first = min(start or 0, num_entries)
@@ -478,9 +478,9 @@ def iterate(
             yield chunk
 
 
-#: Threads that decompress baskets during a full pass. On the 2-core benchmark machine, reading
-#: the 21 benchmark branches of 1M events took 1.36 s without a pool, 1.29 s with one thread
-#: and 0.81 s with two; the export as a whole went from 1.76 s to 1.56 s with two to four.
+#: Threads that decompress baskets during a full pass. On the 2-core benchmark machine,
+#: reading the 21 benchmark branches of 1M events took 1.36 s without a pool, 1.29 s with one
+#: thread and 0.81 s with two.
 READ_THREADS = 2
 
 

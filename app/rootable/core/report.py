@@ -114,8 +114,8 @@ class ProgressText:
     """Progress of a pass over inputs read in order, as one line of text.
 
     ``done`` and ``total`` count entries from the start of the recipe's range, which is global
-    over the inputs in order; with the entries of each input known, the line also names the
-    input being read and how far into it the pass is.
+    over the inputs in order. When the entries of each input are known, the line also names
+    the input being read and how far into it the pass is.
     """
 
     inputs: list[str]

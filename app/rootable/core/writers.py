@@ -176,7 +176,7 @@ CSV_MIN_SLICE = 2_000
 class CsvWriter(Writer):
     """CSV via pyarrow: a header row, integers as integers, gzip for ``.csv.gz``.
 
-    Each chunk is cut into slices that a small thread pool formats at the same time; the
+    Each chunk is cut into slices that a small thread pool formats at the same time. The
     slices are then written in order, so rows keep their order.
     """
 

@@ -24,7 +24,7 @@ from rootable.core.errors import Cancelled, RootableError
 log = logging.getLogger(__name__)
 
 #: How long a thread may hold the GIL while another waits for it, in seconds. Every call from
-#: Qt into Python (a model's data(), a slot, a timer) needs the GIL; with Python's default of
+#: Qt into Python (a model's data(), a slot, a timer) needs the GIL. With Python's default of
 #: 5 ms, each such call waits up to 5 ms while a task runs Python code, and one repaint makes
 #: hundreds of them. At 0.2 ms, the window kept its longest event-loop gap under 80 ms while
 #: it opened the 1,499-branch nano_dy.root, instead of 600 ms

@@ -52,6 +52,23 @@ def test_tree_event_level_group(open_window, gui_data_dir):
     assert "Jet_pt" not in members
 
 
+def test_tree_runs_group_named_run(open_window, gui_data_dir):
+    window = open_window(gui_data_dir / "nano_dy.root")
+    model = window.branch_model
+
+    events_group = model.find("Events", "Event")
+    runs_group = model.find("Runs", "Event")
+    runs_members = [model.index(row, NAME, runs_group).data() for row in range(model.rowCount(runs_group))]
+
+    # The Runs tree has one entry per run, so its plain branches are run-level, not events.
+    assert runs_group.data() == "Run"
+    assert runs_group.siblingAtColumn(TYPE).data() == "run-level"
+    assert "run" in runs_members
+    assert "genEventCount_" in runs_members
+    assert events_group.data() == "Event"
+    assert events_group.siblingAtColumn(TYPE).data() == "event-level"
+
+
 def test_tree_short_type_and_title(open_window, gui_data_dir):
     window = open_window(gui_data_dir / "nano_dy.root")
     tree = window.catalog.tree()

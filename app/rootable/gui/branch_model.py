@@ -319,6 +319,8 @@ class BranchModel(QAbstractItemModel):
 
     def _display(self, node: Node, column: int) -> Any:
         if column == NAME:
+            if node.kind == "collection" and node.name == EVENT_GROUP and node.tree is not None:
+                return scalar_group_label(node.tree)[0]
             return node.name
         if column == DEPTH:
             return self._depth_value(node)
@@ -480,9 +482,25 @@ def _object_cell(node: Node, column: int) -> Any:
     return None
 
 
+#: Labels of the scalar group in the metadata trees of NanoAOD and other CMS EDM files, whose
+#: entries are runs or luminosity blocks rather than events.
+METADATA_TREE_GROUPS = {
+    "runs": ("Run", "run-level"),
+    "luminosityblocks": ("LuminosityBlock", "lumi-block-level"),
+    "metadata": ("Entry", "entry-level"),
+    "parametersets": ("Entry", "entry-level"),
+}
+
+
+def scalar_group_label(tree: TreeInfo) -> tuple[str, str]:
+    """Return the name and type shown for the group of a tree's branches outside collections."""
+    name = tree.path[-1].lower() if tree.path else ""
+    return METADATA_TREE_GROUPS.get(name, (EVENT_GROUP, "event-level"))
+
+
 def _collection_cell(tree: TreeInfo, name: str, column: int) -> Any:
     if column == TYPE:
-        return "event-level" if name == EVENT_GROUP else "collection"
+        return scalar_group_label(tree)[1] if name == EVENT_GROUP else "collection"
     if column == TITLE:
         counter = tree.counters.get(name)
         count = len(tree.collections[name])

@@ -47,6 +47,7 @@ def test_selection_unknown_name_inline(met_window, qtbot, errors_shown):
     assert "did you mean 'nJet'" in message
     assert met_window.table_model.rowCount() == rows_before == 40
     assert met_window.preview_result is not None
+    assert met_window.preview_label.text().startswith("Preview of the last valid cut")
     assert errors_shown == []
 
 
@@ -64,6 +65,7 @@ def test_selection_fixed_cut_hides_error(met_window, qtbot):
     chunk = set_and_wait(met_window, qtbot, lambda: met_window.selection_panel.cut_box.setText("nJet > 2"))
 
     assert not met_window.selection_panel.cut_error.isVisible()
+    assert met_window.preview_label.text().startswith("Preview: 33 events")
     # nJet > 2 is true in 40 - 0 - 2 - 5 = 33 events.
     assert chunk.num_rows == 33
 

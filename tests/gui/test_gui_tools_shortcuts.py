@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QKeyCombination, QObject, Qt
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -163,3 +163,38 @@ def test_theme_switch_restyles_labels(window, qtbot):
         app.setPalette(previous)
 
     assert theme.warning_color(dark).name() != light_warning
+
+
+class ClaimCtrlE(QObject):
+    """Claims Ctrl+E for a text box, as Qt's line edits do on Linux desktops ("end of line").
+
+    The offscreen platform of the tests has no such key binding, so it is added here.
+    """
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.ShortcutOverride and event.keyCombination() == QKeyCombination(
+            Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_E
+        ):
+            event.accept()
+        return False
+
+
+@pytest.mark.parametrize("box", ["cut_box", "filter_box"])
+def test_shortcut_ctrl_e_from_text_box(open_window, gui_data_dir, qtbot, monkeypatch, box):
+    from rootable.gui import dialogs
+
+    window = open_window(gui_data_dir / "nano_dy.root")
+    tick(window, "MET_pt")
+    export_requests = []
+    monkeypatch.setattr(dialogs, "ask_export_path", lambda *args, **kwargs: export_requests.append(args))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=TIMEOUT_MS)
+    widget = window.selection_panel.cut_box if box == "cut_box" else window.filter_box
+    claim = ClaimCtrlE(widget)
+    widget.installEventFilter(claim)
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus, timeout=TIMEOUT_MS)
+
+    qtbot.keyClick(widget, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+
+    assert len(export_requests) == 1

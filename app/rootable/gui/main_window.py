@@ -47,6 +47,7 @@ from rootable.gui.selection_panel import SelectionPanel
 from rootable.gui.settings_bar import SettingsBar
 from rootable.gui.table_model import FlatTableModel
 from rootable.gui.view_helpers import (
+    WindowShortcutsFirst,
     dropped_root_files,
     fit_header_widths,
     make_table_view,
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self._lay_out()
         self._connect()
         self.tools = WindowTools(self)
+        self.shortcuts_first = WindowShortcutsFirst(self, [action.shortcut() for action in self.findChildren(QAction)])
         self._update_title()
         self._set_preview_message("Open a ROOT file and tick branches to preview the flat table.")
 
@@ -353,6 +355,7 @@ class MainWindow(QMainWindow):
         except CutError as exc:
             self.runner.drop("preview")
             self.selection_panel.show_cut_error(str(exc))
+            self._mark_preview_stale()
             return False
         self.selection_panel.show_cut_error("")
         return True
@@ -387,10 +390,18 @@ class MainWindow(QMainWindow):
         if isinstance(error, CutError):
             # A cut that compiles can still fail on the data (a wrong type); the table stays.
             self.selection_panel.show_cut_error(str(error))
+            self._mark_preview_stale()
             self.preview_failed.emit(str(error))
             return
         self._set_preview_message(f"No preview: {error}", error=True)
         self.preview_failed.emit(str(error))
+
+    def _mark_preview_stale(self) -> None:
+        """Say that the table, kept on screen, is the preview of the last valid cut."""
+        if self.preview_result is not None:
+            self._set_preview_message(
+                "Preview of the last valid cut: fix the cut to update it, or clear it.", error=True
+            )
 
     def _set_preview_message(self, text: str, error: bool = False) -> None:
         self.preview_label.setText(text)

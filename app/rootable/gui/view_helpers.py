@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLineEdit,
     QTableView,
     QTreeView,
     QVBoxLayout,
@@ -84,3 +86,39 @@ def dropped_root_files(mime: Any) -> list[str]:
         return []
     paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
     return [p for p in paths if p.lower().endswith(".root")]
+
+
+#: Keys that text boxes keep for editing even where a window action has the same shortcut.
+EDITING_KEYS = (
+    QKeySequence.StandardKey.Copy,
+    QKeySequence.StandardKey.Cut,
+    QKeySequence.StandardKey.Paste,
+    QKeySequence.StandardKey.Undo,
+    QKeySequence.StandardKey.Redo,
+    QKeySequence.StandardKey.SelectAll,
+)
+
+
+class WindowShortcutsFirst(QObject):
+    """Lets the window's menu shortcuts work while a text box has the focus.
+
+    Qt's line edits claim some control keys for editing, such as Ctrl+E ("end of line") on
+    Linux, which would keep Ctrl+E from exporting while the cursor is in the cut box. This
+    filter hides those keys from the line edits, except the usual editing keys (copy, paste,
+    undo, ...).
+    """
+
+    def __init__(self, window: QWidget, sequences: list[QKeySequence]) -> None:
+        super().__init__(window)
+        editing = [key for standard in EDITING_KEYS for key in QKeySequence.keyBindings(standard)]
+        self._sequences = [s for s in sequences if not s.isEmpty() and s not in editing]
+        for edit in window.findChildren(QLineEdit):
+            edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if QKeySequence(event.keyCombination()) in self._sequences:
+                # An ignored shortcut override lets the shortcut fire.
+                event.ignore()
+                return True
+        return False

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import uproot
+from gui_helpers import tick
 from PySide6.QtCore import Qt
 
 from rootable.gui import tasks
@@ -18,14 +19,6 @@ from rootable.gui.branch_model import DEPTH
 EXPORT_TIMEOUT_MS = 60_000
 PREVIEW_TIMEOUT_MS = 30_000
 JET_MEMBERS = ("Jet_pt", "Jet_eta")
-
-
-def tick(window, *keys):
-    tree = window.catalog.tree()
-    model = window.branch_model
-    for key in keys:
-        index = model.branch_index(tree, key)
-        model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
 
 
 def set_jet_depth(window, depth):

@@ -5,23 +5,11 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 import pytest
 import uproot
-from PySide6.QtCore import Qt
+from gui_helpers import entries_of, tick
 
 from rootable.core.report import human_bytes
 
 TIMEOUT_MS = 60_000
-
-
-def tick(window, *keys):
-    tree = window.catalog.tree()
-    for key in keys:
-        index = window.branch_model.branch_index(tree, key)
-        window.branch_model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
-
-
-def entries_of(path):
-    with uproot.open(path) as file:
-        return file["Events"].num_entries
 
 
 @pytest.fixture

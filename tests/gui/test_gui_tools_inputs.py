@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 import uproot
+from gui_helpers import entries_of, tick
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
@@ -13,18 +14,6 @@ from rootable.gui import dialogs
 from rootable.gui.inputs_panel import ENTRIES, LABEL
 
 TIMEOUT_MS = 60_000
-
-
-def tick(window, *keys):
-    tree = window.catalog.tree()
-    for key in keys:
-        index = window.branch_model.branch_index(tree, key)
-        window.branch_model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
-
-
-def entries_of(path):
-    with uproot.open(path) as file:
-        return file["Events"].num_entries
 
 
 @pytest.fixture

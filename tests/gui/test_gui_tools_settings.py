@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from gui_helpers import tick
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog
 
 from rootable.gui import dialogs, persistence
@@ -46,13 +47,6 @@ def new_window(qtbot, settings_folder, errors_shown):
 def open_file(window, qtbot, path):
     with qtbot.waitSignal(window.catalog_loaded, timeout=TIMEOUT_MS):
         window.open_files([str(path)])
-
-
-def tick(window, *keys):
-    tree = window.catalog.tree()
-    for key in keys:
-        index = window.branch_model.branch_index(tree, key)
-        window.branch_model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
 
 
 def test_settings_file_in_temporary_folder(new_window, settings_folder):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from gui_helpers import tick
 from PySide6.QtCore import QEvent, QKeyCombination, QObject, Qt
 from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
@@ -13,13 +14,6 @@ from rootable.gui.settings_bar import invalid_style
 TIMEOUT_MS = 30_000
 #: WCAG 2.1 minimum contrast for large text and user interface components.
 MIN_CONTRAST = 3.0
-
-
-def tick(window, *keys):
-    tree = window.catalog.tree()
-    for key in keys:
-        index = window.branch_model.branch_index(tree, key)
-        window.branch_model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
 
 
 def menu_shortcuts(window):

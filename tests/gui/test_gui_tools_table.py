@@ -8,6 +8,7 @@ import awkward as ak
 import numpy as np
 import pytest
 import uproot
+from gui_helpers import tick
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
 
@@ -15,13 +16,6 @@ from rootable.gui.table_tools import summarize_column
 
 PREVIEW_TIMEOUT_MS = 30_000
 DEPTH = 4
-
-
-def tick(window, *keys):
-    tree = window.catalog.tree()
-    for key in keys:
-        index = window.branch_model.branch_index(tree, key)
-        window.branch_model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
 
 
 @pytest.fixture

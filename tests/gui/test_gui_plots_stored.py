@@ -20,7 +20,7 @@ def select_object(window, *names):
 
 @pytest.fixture
 def written_file(tmp_path):
-    """A TH2D, a TProfile with an empty bin, a TH1D with variable bins and axis titles, and a TH3D."""
+    """A TH2D, a TH2D with variable bins, a TProfile with an empty bin, a TH1D with variable bins and axis titles, and a TH3D."""
     path = tmp_path / "stored.root"
     profile = bh.Histogram(bh.axis.Regular(4, 0.0, 4.0), storage=bh.storage.Mean())
     profile.fill([0.5, 0.5, 1.5, 2.5, 2.5, 2.5], sample=[1.0, 3.0, 2.0, 4.0, 5.0, 6.0])
@@ -47,6 +47,7 @@ def written_file(tmp_path):
         handle["prof"] = profile
         handle["cube"] = cube
         handle["titled"] = titled
+        handle["mesh"] = (np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), np.array([0.0, 1.0, 4.0]), np.array([0.0, 1.0, 2.0, 5.0]))
     return path
 
 
@@ -102,6 +103,33 @@ def test_stored_th2_as_image(open_window, written_file, qtbot):
     assert view.image_plot.image.mapRectToParent(
         view.image_plot.image.boundingRect()
     ).width() == pytest.approx(3.0)
+
+
+def test_stored_th2_variable_bins_as_mesh(open_window, written_file, qtbot):
+    window = open_window(written_file)
+    view = window.histogram_view
+
+    with qtbot.waitSignal(view.stored_ready, timeout=READ_TIMEOUT_MS):
+        select_object(window, "mesh")
+
+    mesh = view.image_plot.mesh
+    assert view._stack.currentWidget() is view.image_plot
+    assert "not supported" not in view.message.text()
+    assert mesh is not None
+    assert not view.image_plot.image.isVisible()
+    assert np.array_equal(mesh.z, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    # Corners of the last bin: x from 1 to 4, y from 2 to 5.
+    assert mesh.x[-1, -1] == 4.0
+    assert mesh.y[-1, -1] == 5.0
+    assert mesh.x[1, 2] == 1.0
+    assert mesh.y[1, 2] == 2.0
+    assert view.image_plot.colour_bar.levels() == (0.0, 6.0)
+
+    with qtbot.waitSignal(view.stored_ready, timeout=READ_TIMEOUT_MS):
+        select_object(window, "grid")
+
+    assert view.image_plot.mesh is None
+    assert view.image_plot.image.isVisible()
 
 
 def test_stored_tprofile_points(open_window, written_file, qtbot):

@@ -133,39 +133,49 @@ def draw_points(plot: pg.PlotWidget, x: np.ndarray, y: np.ndarray, label: str) -
 
 
 class ImagePlot(pg.PlotWidget):
-    """A 2-D histogram as an image over its bin edges, with a colour bar of the counts."""
+    """A 2-D histogram over its bin edges, with a colour bar of the counts.
+
+    Bins of equal width are drawn as one image. Bins of unequal width (a TH2 with variable
+    bins) are drawn as a mesh of quadrilaterals with the same colour map.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background="w")
         self.setMenuEnabled(False)
+        self.colour_map = pg.colormap.get("viridis")
         self.image = pg.ImageItem(axisOrder="col-major")
         self.addItem(self.image)
-        self.colour_bar = pg.ColorBarItem(
-            values=(0, 1), colorMap=pg.colormap.get("viridis"), interactive=False, pen="k"
-        )
+        self.mesh: pg.PColorMeshItem | None = None
+        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=self.colour_map, interactive=False, pen="k")
         self.colour_bar.setImageItem(self.image, insert_in=self.getPlotItem())
 
     def show_counts(self, x_edges: np.ndarray, y_edges: np.ndarray, counts: np.ndarray) -> None:
-        """Show ``counts[i, j]`` over x bin i and y bin j.
-
-        Raises
-        ------
-        RootableError
-            For bins of unequal width, which an image cannot show.
-        """
-        for edges, axis in ((x_edges, "x"), (y_edges, "y")):
-            widths = np.diff(edges)
-            if not np.allclose(widths, widths[0], rtol=1e-6):
-                raise RootableError(
-                    f"not supported yet: 2-D histograms with {axis} bins of unequal width"
-                )
-        top = float(np.nanmax(counts)) if counts.size else 0.0
-        self.image.setImage(np.asarray(counts, dtype=np.float64), autoLevels=False)
-        self.colour_bar.setLevels((0.0, max(top, 1.0)))
-        self.image.setRect(
-            QRectF(x_edges[0], y_edges[0], x_edges[-1] - x_edges[0], y_edges[-1] - y_edges[0])
-        )
+        """Show ``counts[i, j]`` over x bin i and y bin j."""
+        counts = np.asarray(counts, dtype=np.float64)
+        top = max(float(np.nanmax(counts)) if counts.size else 0.0, 1.0)
+        self.colour_bar.setLevels((0.0, top))
+        if self.mesh is not None:
+            self.removeItem(self.mesh)
+            self.mesh = None
+        if _equal_widths(x_edges) and _equal_widths(y_edges):
+            self.image.setImage(counts, autoLevels=False)
+            self.image.setRect(
+                QRectF(x_edges[0], y_edges[0], x_edges[-1] - x_edges[0], y_edges[-1] - y_edges[0])
+            )
+            self.image.setVisible(True)
+        else:
+            x_corners, y_corners = np.meshgrid(x_edges, y_edges, indexing="ij")
+            self.mesh = pg.PColorMeshItem(
+                x_corners, y_corners, counts, colorMap=self.colour_map, levels=(0.0, top), enableAutoLevels=False
+            )
+            self.addItem(self.mesh)
+            self.image.setVisible(False)
         self.enableAutoRange()
+
+
+def _equal_widths(edges: np.ndarray) -> bool:
+    widths = np.diff(edges)
+    return bool(np.allclose(widths, widths[0], rtol=1e-6))
 
 
 def render_png(plot: pg.PlotWidget) -> bytes:

@@ -404,8 +404,8 @@ def _classify_branch(branch: Any) -> tuple[BranchKind, str, int, str, Any]:
 
 
 def _describe_rntuple_fields(ntuple: Any) -> list[BranchInfo]:
-    result = []
-    for index, rfield in enumerate(ntuple.fields):
+    result: list[BranchInfo] = []
+    for rfield in ntuple.fields:
         try:
             record_form = rfield.to_akform()[0]
             form = record_form.content(rfield.name)
@@ -413,12 +413,18 @@ def _describe_rntuple_fields(ntuple: Any) -> list[BranchInfo]:
         except Exception as exc:  # noqa: BLE001 - one unknown field type must not hide others
             form, kind, dtype, var_dims = None, BranchKind.UNREADABLE, "", 0
             reason = f"uproot cannot read this field: {exc}"
+        members = record_collection_members(form) if form is not None else []
+        if members:
+            # A collection of records (std::vector<Jet>) becomes one jagged column per member.
+            for member, member_form in members:
+                result.append(_rntuple_member_info(ntuple, rfield.name, member, member_form, len(result)))
+            continue
         collection = _collection_of(rfield.name, None, kind, set(), set())
         result.append(
             BranchInfo(
                 key=rfield.name,
                 name=rfield.name,
-                index=index,
+                index=len(result),
                 typename=rfield.typename,
                 title=getattr(rfield, "description", "") or "",
                 entries=int(ntuple.num_entries),
@@ -434,6 +440,62 @@ def _describe_rntuple_fields(ntuple: Any) -> list[BranchInfo]:
             )
         )
     return result
+
+
+def record_collection_members(form: Any) -> list[tuple[str, Any]]:
+    """Return (member name, list-of-member form) of a list of records; empty for other forms.
+
+    Only records whose members are all plain numbers qualify, so that each member flattens
+    like a jagged branch of a TTree.
+    """
+    outer = unwrap(form)
+    if not isinstance(outer, (ak.forms.ListOffsetForm, ak.forms.ListForm)) or is_string_form(outer):
+        return []
+    record = unwrap(outer.content)
+    if not isinstance(record, ak.forms.RecordForm) or record.is_tuple or not record.fields:
+        return []
+    members = []
+    for name in record.fields:
+        member_form = outer.copy(content=record.content(name))
+        if classify_form(member_form)[0] is not BranchKind.JAGGED:
+            return []
+        members.append((name, member_form))
+    return members
+
+
+def _rntuple_member_info(ntuple: Any, collection: str, member: str, form: Any, index: int) -> BranchInfo:
+    key = f"{collection}.{member}"
+    kind, dtype, var_dims, reason = classify_form(form)
+    try:
+        subfield = ntuple[key]
+        typename, title = subfield.typename, getattr(subfield, "description", "") or ""
+    except Exception:  # noqa: BLE001 - the type and title are only shown, never read
+        typename, title = "", ""
+    return BranchInfo(
+        key=key,
+        name=key,
+        index=index,
+        typename=typename,
+        title=title,
+        entries=int(ntuple.num_entries),
+        compressed_bytes=None,
+        uncompressed_bytes=None,
+        counter=None,
+        collection=collection,
+        kind=kind,
+        reason=reason,
+        dtype=dtype,
+        var_dims=var_dims,
+        form=form,
+    )
+
+
+def rntuple_column(arrays: ak.Array, key: str) -> ak.Array:
+    """Return field ``key`` of what ``RNTuple.arrays`` returned; ``Jet.pt`` is member ``pt`` of ``Jet``."""
+    collection, dot, member = key.partition(".")
+    if dot and collection in arrays.fields and member in arrays[collection].fields:
+        return arrays[collection][member]
+    return arrays[key]
 
 
 _UNWRAP = (

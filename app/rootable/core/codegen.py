@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Callable
 from typing import Any
 
 from rootable import __version__
 from rootable.core.catalog import BranchKind
 from rootable.core.flatten import column_dtype
 from rootable.core.pipeline import Job
-from rootable.core.selection import CUT_FUNCTIONS, BooleanRewriter
+from rootable.core.selection import CUT_FUNCTIONS, BooleanRewriter, dotted_key
 
 _REDUCTIONS = {"count": "count_nonzero", "sum": "sum", "any": "any", "all": "all", "max": "max", "min": "min", "mean": "mean"}
 _NUMPY = {"abs": "abs", "sqrt": "sqrt", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "arctan2": "arctan2", "hypot": "hypot", "pi": "pi"}
@@ -125,23 +126,24 @@ def _helpers() -> list[str]:
 def _loop(job: Job) -> list[str]:
     lines: list[str] = []
     if job.cut is not None:
-        lines += [f"    # Event selection: {job.cut.text}", f"    chunk = chunk[{translate_cut(job.cut.text)}]"]
+        expression = translate_cut(job.cut.text, lambda key: _access(job, key), set(job.tree.by_key))
+        lines += [f"    # Event selection: {job.cut.text}", f"    chunk = chunk[{expression}]"]
     for collection in job.plan.collections:
         if collection.sort_member:
             order = "False" if collection.descending else "True"
             lines += [
                 f"    # Sort {collection.name} by {collection.sort_member} before clipping, for every member.",
-                f"    order = ak.argsort(chunk[{collection.sort_member!r}], axis=1, ascending={order})",
+                f"    order = ak.argsort({_access(job, collection.sort_member)}, axis=1, ascending={order})",
             ]
             for member in collection.members:
                 if member in job.keys:
-                    lines.append(f"    chunk[{member!r}] = chunk[{member!r}][order]")
+                    lines.append(f"    {_access(job, member)} = {_access(job, member)}[order]")
     lines.append("    columns = {}")
     for collection in job.plan.collections:
         if collection.masks:
             first = next(m for m in collection.members if m in job.keys)
             lines += [
-                f"    counts = ak.to_numpy(ak.num(chunk[{first!r}], axis=1))",
+                f"    counts = ak.to_numpy(ak.num({_access(job, first)}, axis=1))",
                 f"    for j in range({collection.depth}):",
                 f"        columns[f\"{collection.mask_base}_mask_{{j}}\"] = counts > j",
             ]
@@ -150,9 +152,21 @@ def _loop(job: Job) -> list[str]:
     return lines
 
 
+def _access(job: Job, key: str) -> str:
+    """Return the expression of branch ``key`` in the script's chunk.
+
+    uproot returns a member of an RNTuple collection of records (``Jet.pt``) inside its
+    collection, so the script reads it as ``chunk["Jet", "pt"]``.
+    """
+    collection, dot, member = key.partition(".")
+    if job.tree.is_rntuple and dot and job.tree.by_key[key].collection == collection:
+        return f"chunk[{collection!r}, {member!r}]"
+    return f"chunk[{key!r}]"
+
+
 def _branch_lines(job: Job, branch: Any) -> list[str]:
     info = job.tree.by_key[branch.key]
-    access = f"chunk[{branch.key!r}]"
+    access = _access(job, branch.key)
     if info.kind is BranchKind.SCALAR:
         return [f"    columns[{branch.base!r}] = ak.to_numpy({access})"]
     if info.kind is BranchKind.STRING:
@@ -267,6 +281,16 @@ def _root_lines() -> list[str]:
 class _CutTranslator(ast.NodeTransformer):
     """Rewrite rootable's cut names into plain awkward/NumPy calls on ``chunk``."""
 
+    def __init__(self, access: Callable[[str], str] | None = None, keys: set[str] | None = None) -> None:
+        self.access = access
+        self.keys = keys or set()
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        key = dotted_key(node)
+        if key is not None and key in self.keys and self.access is not None:
+            return ast.parse(self.access(key), mode="eval").body
+        return self.generic_visit(node)
+
     def visit_Name(self, node: ast.Name) -> ast.AST:
         if node.id in _NUMPY:
             return ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr=_NUMPY[node.id], ctx=ast.Load())
@@ -287,10 +311,14 @@ class _CutTranslator(ast.NodeTransformer):
         return node
 
 
-def translate_cut(text: str) -> str:
-    """Return the cut as an expression on ``chunk`` that plain awkward evaluates."""
+def translate_cut(text: str, access: Callable[[str], str] | None = None, keys: set[str] | None = None) -> str:
+    """Return the cut as an expression on ``chunk`` that plain awkward evaluates.
+
+    ``access`` gives the script's expression of a branch key with a dot (``Jet.pt``) among
+    ``keys``; without it, such names stay attributes.
+    """
     tree = ast.parse(text, mode="eval")
     tree = BooleanRewriter().visit(tree)
-    tree = _CutTranslator().visit(tree)
+    tree = _CutTranslator(access, keys).visit(tree)
     expression = ast.unparse(ast.fix_missing_locations(tree))
     return f"ak.fill_none({expression}, False)"

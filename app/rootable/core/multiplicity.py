@@ -12,7 +12,7 @@ import math
 import awkward as ak
 import numpy as np
 
-from rootable.core.catalog import TreeInfo, iter_tree_branches
+from rootable.core.catalog import TreeInfo, iter_tree_branches, rntuple_column
 from rootable.core.errors import InputError, did_you_mean
 
 #: Fraction of events in which ``suggest_depth`` keeps every object when no fraction is passed.
@@ -62,7 +62,7 @@ def collection_counts(tree: TreeInfo, collection: str, entry_stop: int | None = 
 
 def _read(tree: TreeInfo, key: str, entry_stop: int | None) -> ak.Array:
     if tree.is_rntuple:
-        return tree.handle.arrays([key], entry_stop=entry_stop)[key]
+        return rntuple_column(tree.handle.arrays([key], entry_stop=entry_stop), key)
     # Keys of repeated names are ``name#N``, the N-th branch of that name in catalog order.
     name, _, number = key.partition("#")
     matches = [b for b in iter_tree_branches(tree.handle) if b.name == name]

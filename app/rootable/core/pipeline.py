@@ -35,6 +35,7 @@ from rootable.core.catalog import (
     open_catalog,
     open_file,
     paused_garbage_collection,
+    rntuple_column,
     unwrap,
 )
 from rootable.core.errors import Cancelled, InputError, OutputError, RecipeError, did_you_mean
@@ -354,7 +355,7 @@ class _TreeReader:
             record = self.tree.arrays(
                 self.job.keys, entry_start=start, entry_stop=stop, array_cache=None, decompression_executor=executor
             )
-            return {key: record[key] for key in self.job.keys}
+            return {key: rntuple_column(record, key) for key in self.job.keys}
         try:
             return self._read_together(start, stop, executor) | self._placeholder_arrays(stop - start)
         except Exception:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import awkward as ak
@@ -121,7 +121,7 @@ def _depths(branch: BranchInfo, recipe: Recipe) -> tuple[int, ...]:
 
 def _sort_member(tree: TreeInfo, collection: str, member: str) -> str:
     members = {b.key: b for b in tree.collections.get(collection, [])}
-    for candidate in (member, f"{collection}_{member}"):
+    for candidate in (member, f"{collection}_{member}", f"{collection}.{member}"):
         if candidate in members and members[candidate].var_dims == 1:
             return candidate
     hint = did_you_mean(member, [m for m, b in members.items() if b.var_dims == 1])
@@ -188,6 +188,8 @@ class Cut:
     code: Any
     role: str = "cut"
     """Purpose of the expression as messages name it: ``cut`` or ``weight``."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Identifier in ``code`` to branch key, for keys with a dot such as ``Jet.pt``."""
 
     def mask(self, arrays: Mapping[str, ak.Array], num_rows: int) -> np.ndarray:
         """Evaluate the cut on one chunk; returns one boolean per event (missing counts as False)."""
@@ -211,6 +213,7 @@ class Cut:
     def _evaluate(self, arrays: Mapping[str, ak.Array]) -> Any:
         namespace = dict(CUT_FUNCTIONS)
         namespace.update({name: arrays[name] for name in self.names})
+        namespace.update({alias: arrays[key] for alias, key in self.aliases.items()})
         try:
             return eval(self.code, {"__builtins__": {}}, namespace)
         except Exception as exc:
@@ -230,19 +233,56 @@ def compile_cut(text: str, tree: TreeInfo, role: str = "cut") -> Cut | None:
     except SyntaxError as exc:
         where = f" at column {exc.offset}" if exc.offset and exc.offset > 1 else ""
         raise CutError(f"invalid {role} {text!r}: {exc.msg}{where}") from None
+    known = {b.key: b for b in tree.branches if b.flattenable}
+    dotted = DottedNames(set(known))
+    tree_ast = dotted.visit(tree_ast)
     for node in ast.walk(tree_ast):
         if not isinstance(node, _ALLOWED_NODES):
             raise CutError(f"invalid {role} {text!r}: {type(node).__name__} is not allowed in a cut")
         if isinstance(node, ast.Attribute) and not _is_module_attribute(node):
             raise CutError(f"invalid {role} {text!r}: only np.<function> and ak.<function> may use '.'")
-    names = _names_used(tree_ast)
-    known = {b.key: b for b in tree.branches if b.flattenable}
+    names = _names_used(tree_ast) - set(dotted.aliases)
     for name in sorted(names):
         if name not in known:
             hint = did_you_mean(name, list(known) + sorted(k for k in CUT_FUNCTIONS if k.isalpha()))
             raise CutError(f"invalid {role} {text!r}: unknown name {name!r}{hint}")
     rewritten = ast.fix_missing_locations(BooleanRewriter().visit(tree_ast))
-    return Cut(text=text.strip(), names=names, code=compile(rewritten, f"<{role}>", "eval"), role=role)
+    code = compile(rewritten, f"<{role}>", "eval")
+    names |= set(dotted.aliases.values())
+    return Cut(text=text.strip(), names=names, code=code, role=role, aliases=dotted.aliases)
+
+
+class DottedNames(ast.NodeTransformer):
+    """Replace ``Jet.pt`` by a plain identifier where ``Jet.pt`` is a branch key.
+
+    Members of RNTuple collections of records and of split TTree objects have keys with a
+    dot, which Python parses as an attribute. ``aliases`` maps each new identifier to its key.
+    """
+
+    def __init__(self, keys: set[str]) -> None:
+        self.keys = keys
+        self.aliases: dict[str, str] = {}
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        key = dotted_key(node)
+        if key is None or key not in self.keys:
+            return self.generic_visit(node)
+        alias = next((a for a, k in self.aliases.items() if k == key), f"_dotted_{len(self.aliases)}")
+        self.aliases[alias] = key
+        return ast.copy_location(ast.Name(id=alias, ctx=ast.Load()), node)
+
+
+def dotted_key(node: ast.Attribute) -> str | None:
+    """Return ``a.b.c`` for the attribute chain ``a.b.c``, or None when it starts elsewhere."""
+    parts = [node.attr]
+    value = node.value
+    while isinstance(value, ast.Attribute):
+        parts.append(value.attr)
+        value = value.value
+    if not isinstance(value, ast.Name):
+        return None
+    parts.append(value.id)
+    return ".".join(reversed(parts))
 
 
 def _is_module_attribute(node: ast.Attribute) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSpinBox
 
-from rootable.gui.branch_model import DEPTH, NAME, TYPE
+from rootable.gui.branch_model import DEPTH, NAME, TITLE, TYPE
 
 
 def visible_names(window, parent=None):
@@ -62,6 +62,8 @@ def test_tree_runs_group_named_run(open_window, gui_data_dir):
 
     # The Runs tree has one entry per run, so its plain branches are run-level, not events.
     assert runs_group.data() == "Run"
+    # Runs of nano_dy.root: run plus seven per-run sums.
+    assert runs_group.siblingAtColumn(TITLE).data() == f"{len(runs_members)} branches"
     assert runs_group.siblingAtColumn(TYPE).data() == "run-level"
     assert "run" in runs_members
     assert "genEventCount_" in runs_members
@@ -208,3 +210,14 @@ def test_tree_global_depth_shown_for_collections(open_window, gui_data_dir):
     assert muon.data() == 7
     assert window.recipe().depth == 7
     assert window.branch_model.find("Events", "Event").siblingAtColumn(DEPTH).data() is None
+
+
+def test_tree_collection_title_singular():
+    from types import SimpleNamespace
+
+    from rootable.gui.branch_model import _collection_cell
+
+    tree = SimpleNamespace(collections={"Event": ["nev"], "Jet": ["Jet.pt", "Jet.eta"]}, counters={"Jet": "nJet"})
+
+    assert _collection_cell(tree, "Event", TITLE) == "1 branch"
+    assert _collection_cell(tree, "Jet", TITLE) == "2 branches, counter nJet"

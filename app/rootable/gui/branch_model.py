@@ -30,7 +30,7 @@ from rootable.core.catalog import (
 )
 from rootable.core.errors import InputError
 from rootable.core.recipe import DEFAULT_DEPTH
-from rootable.core.report import short_type
+from rootable.core.report import plural, short_type
 
 NAME, TYPE, DEPTH, ENTRIES, TITLE = range(5)
 HEADERS = ("Name", "Type", "Depth", "Entries", "Title")
@@ -504,7 +504,7 @@ def _collection_cell(tree: TreeInfo, name: str, column: int) -> Any:
     if column == TITLE:
         counter = tree.counters.get(name)
         count = len(tree.collections[name])
-        return f"{count} branches" + (f", counter {counter}" if counter else "")
+        return plural(count, "branch") + (f", counter {counter}" if counter else "")
     return None
 
 

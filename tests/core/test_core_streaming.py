@@ -184,3 +184,20 @@ def test_catalog_pauses_the_collector_only_while_it_reads(data_dir, monkeypatch)
     with pytest.raises(ValueError, match="inside"), catalog.paused_garbage_collection():
         raise ValueError("an error inside the walk")
     assert gc.isenabled()
+
+
+def test_writer_setup_failure_leaves_no_file(tmp_path, monkeypatch):
+    import pyarrow as pa
+
+    from rootable.core import writers
+
+    def interrupted_init(self, path, schema, metadata=None, options=None):
+        # The base class creates the temporary file, then Ctrl+C arrives in the format's set-up.
+        writers.Writer.__init__(self, path, schema, options)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(writers.ParquetWriter, "__init__", interrupted_init)
+
+    with pytest.raises(KeyboardInterrupt):
+        writers.open_writer(tmp_path / "out.parquet", "parquet", pa.schema([("x", pa.float32())]))
+    assert list(tmp_path.iterdir()) == []

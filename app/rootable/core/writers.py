@@ -433,7 +433,16 @@ def open_writer(
     ``options``: ``compression`` (Parquet), ``layout`` (HDF5, NumPy), ``matrix_dtype``.
     """
     writer_class = WRITERS[fmt]
+    writer = writer_class.__new__(writer_class)
     try:
-        return writer_class(path, schema, metadata, options)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot create the output file ({exc})") from None
+        writer.__init__(path, schema, metadata, options)  # type: ignore[misc]
+    except BaseException as exc:
+        # The temporary file exists once the base class is set up; a failure or Ctrl+C in the
+        # format's own set-up (a ROOT tree of 10,000 branches takes minutes) must not leave it.
+        temp_path = getattr(writer, "temp_path", None)
+        if temp_path is not None:
+            Path(temp_path).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path}: cannot create the output file ({exc})") from None
+        raise
+    return writer

@@ -201,3 +201,19 @@ def test_writer_setup_failure_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         writers.open_writer(tmp_path / "out.parquet", "parquet", pa.schema([("x", pa.float32())]))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_inputs_beyond_budget_are_closed_until_read(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "OPEN_BRANCH_BUDGET", 1)
+    inputs = [str(data_dir / "nano_dy.root"), str(data_dir / "nano_dimuon.root"), str(data_dir / "nano_dy.root")]
+    job = pipeline.prepare(Recipe(inputs=inputs, tree="Events", branches=["nJet", "Jet_pt", "MET_pt"], depth=2, step_size=15))
+
+    readers = pipeline._open_readers(job, share_handle=False, limit=None)
+    assert readers[0].tree is not None
+    assert [reader.tree for reader in readers[1:]] == [None, None]
+    assert [reader.num_entries for reader in readers] == [40, 40, 40]
+
+    pipeline.export(job, tmp_path / "out.parquet")
+    table = pq.read_table(tmp_path / "out.parquet")
+    expected = np.concatenate([uproot.open(path)["Events"]["MET_pt"].array(library="np") for path in inputs])
+    np.testing.assert_array_equal(table.column("MET_pt").to_numpy(), expected)

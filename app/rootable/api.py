@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rootable.core import pipeline
-from rootable.core.recipe import FillValues, Recipe, SortKey, parse_fill
+from rootable.core.recipe import FillValues, Recipe, SortKey, expand_inputs, parse_fill
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,16 +30,21 @@ def make_recipe(
     entry_start: int | None = None,
     entry_stop: int | None = None,
     recipe: Recipe | PathLike | None = None,
+    **fields: Any,
 ) -> Recipe:
     """Build a Recipe from keyword options, on top of ``recipe`` (an object or a TOML path).
 
-    ``depth`` is one depth for every collection or a mapping ``{"Jet": 4, "Muon": 2}``
-    (collections not named keep the default 4). ``fill`` is one value for every type or a
-    mapping with keys ``floating``, ``integer``, ``boolean``.
+    ``inputs`` are files, folders (their ``*.root`` files) or glob patterns, as on the
+    command line. ``depth`` is one depth for every collection or a mapping
+    ``{"Jet": 4, "Muon": 2}`` (collections not named keep the default 4). ``fill`` is one
+    value for every type or a mapping with keys ``floating``, ``integer``, ``boolean``.
+    Any other Recipe field is set as given: ``source_column=True``, ``weight="genWeight"``,
+    ``step_size=100_000``, ...
     """
     result = _base_recipe(recipe)
     if inputs is not None:
-        result.inputs = [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
+        items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+        result.inputs = expand_inputs(items)
     if branches is not None:
         result.branches = [branches] if isinstance(branches, str) else list(branches)
     if tree is not None:
@@ -61,6 +67,11 @@ def make_recipe(
         result.entry_start = entry_start
     if entry_stop is not None:
         result.entry_stop = entry_stop
+    names = {f.name for f in dataclasses.fields(Recipe)}
+    for name, value in fields.items():
+        if name not in names:
+            raise TypeError(f"unknown recipe option {name!r}; the options are {', '.join(sorted(names))}")
+        setattr(result, name, value)
     result.validate()
     return result
 
@@ -101,10 +112,7 @@ def iterate(inputs: PathLike | Sequence[PathLike] | None = None, **options: Any)
     """Yield the flat table chunk by chunk as pandas DataFrames (``step_size`` entries each)."""
     import pandas as pd
 
-    step_size = options.pop("step_size", None)
     recipe = make_recipe(inputs, **options)
-    if step_size is not None:
-        recipe.step_size = step_size
     job = pipeline.prepare(recipe)
     produced = False
     for chunk in pipeline.iterate(job):

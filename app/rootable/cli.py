@@ -11,7 +11,6 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 COMMANDS = ("inspect", "export", "code", "gui")
@@ -219,11 +218,20 @@ def _code(args: argparse.Namespace) -> int:
 def recipe_from_args(args: argparse.Namespace) -> Any:
     """Build a Recipe from export arguments, starting from ``--recipe`` when given."""
     from rootable.core.errors import RecipeError
-    from rootable.core.recipe import FillValues, Recipe, SortKey, parse_fill
+    from rootable.core.recipe import (
+        FillValues,
+        Recipe,
+        SortKey,
+        expand_inputs,
+        parse_fill,
+        repeated_inputs,
+    )
 
     recipe = Recipe.load(args.recipe) if args.recipe else Recipe()
     if args.files:
-        recipe.inputs = list(_expand_inputs(args.files))
+        recipe.inputs = expand_inputs(args.files)
+        for path in repeated_inputs(recipe.inputs):
+            print(f"rootable: warning: {path} is listed more than once; its events are read each time", file=sys.stderr)
     if not recipe.inputs:
         raise RecipeError("no input file given; name one or more ROOT files")
     if args.output:
@@ -306,19 +314,6 @@ def _apply_training_args(args: argparse.Namespace, recipe: Any) -> None:
     for option in ("compression", "layout", "matrix_dtype"):
         if getattr(args, option):
             setattr(recipe, option, getattr(args, option))
-
-
-def _expand_inputs(items: Sequence[str]) -> list[str]:
-    import glob
-
-    result = []
-    for item in items:
-        if os.path.isdir(item):
-            result.extend(sorted(str(p) for p in Path(item).glob("*.root")) or [item])
-            continue
-        matches = sorted(glob.glob(item)) if any(c in item for c in "*?[") else []
-        result.extend(matches or [item])
-    return result
 
 
 def _split_list(text: str) -> list[str]:

@@ -242,6 +242,44 @@ def test_export_folder_of_files_in_order(tmp_path):
     np.testing.assert_array_equal(table.column("Jet_pt_1").to_numpy()[:3], [11.0, np.nan, np.nan])
 
 
+def test_export_source_column_same_file_names(tmp_path):
+    for folder in ("d1", "d2"):
+        (tmp_path / folder).mkdir()
+        write_events(tmp_path / folder / "nano.root", np.float32)
+    first, second = str(tmp_path / "d1" / "nano.root"), str(tmp_path / "d2" / "nano.root")
+    output = tmp_path / "both.parquet"
+
+    status = main(["export", first, second, "-o", str(output), "--branches", "MET_pt", "--source-column", "-q"])
+
+    # Two inputs named nano.root: the column keeps the paths as given, so they stay apart.
+    assert status == 0
+    assert pq.read_table(output).column("source_file").to_pylist() == [first] * 3 + [second] * 3
+
+
+def test_export_warns_about_repeated_input(tmp_path, capsys):
+    path = tmp_path / "a.root"
+    write_events(path, np.float32)
+
+    status = main(["export", str(path), str(path), "-o", str(tmp_path / "twice.csv"), "--branches", "MET_pt", "-q"])
+
+    assert status == 0
+    assert f"rootable: warning: {path} is listed more than once" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("make", "message"), [("folder", "the folder has no .root files"), ("pattern", "no file matches this pattern")])
+def test_export_empty_folder_or_pattern(tmp_path, capsys, make, message):
+    item = tmp_path / "empty"
+    if make == "folder":
+        item.mkdir()
+    else:
+        item = tmp_path / "nothing_*.root"
+
+    status = main(["export", str(item), "-o", str(tmp_path / "out.csv"), "--branches", "MET_pt"])
+
+    assert status == 2
+    assert capsys.readouterr().err.strip() == f"rootable: error: {item}: {message}"
+
+
 def test_export_schema_mismatch_stops_before_writing(tmp_path, capsys):
     write_events(tmp_path / "a.root", np.float32)
     write_events(tmp_path / "b.root", np.float64)

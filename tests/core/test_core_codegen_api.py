@@ -104,3 +104,17 @@ def test_iterate_yields_chunks(data_dir):
     frames = list(rootable.iterate(data_dir / "nano_dy.root", branches=["nJet"], step_size=15))
 
     assert [len(f) for f in frames] == [15, 15, 10]
+
+
+def test_api_takes_folders_and_any_recipe_option(data_dir, tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    for name in ("b.root", "a.root"):
+        (folder / name).symlink_to(data_dir / "nano_dy.root")
+
+    frame = rootable.read(folder, branches=["MET_pt"], source_column=True, step_size=7)
+
+    assert frame.columns.tolist() == ["source_file", "MET_pt"]
+    assert frame["source_file"].tolist() == ["a.root"] * 40 + ["b.root"] * 40
+    with pytest.raises(TypeError, match="unknown recipe option 'bogus'"):
+        rootable.read(folder, branches=["MET_pt"], bogus=1)

@@ -192,6 +192,14 @@ def _leaf_dtype(job: Job, key: str) -> np.dtype:
     return np.dtype(dtype) if dtype not in ("", "string", "record") else np.dtype(np.float64)
 
 
+def source_label(path: str, inputs: list[str]) -> str:
+    """Return the source-file column's value for ``path``: its file name, or the path as
+    given when another input has the same file name (``d1/nano.root``, ``d2/nano.root``)."""
+    name = os.path.basename(path)
+    same_name = {other for other in inputs if os.path.basename(other) == name}
+    return path if len(same_name) > 1 else name
+
+
 def _add_extra_columns(job: Job) -> None:
     names = UniqueNames()
     for name in job.schema:
@@ -667,7 +675,7 @@ def _flat_chunk(job: Job, arrays: dict[str, ak.Array], path: str, first_entry: i
     if job.entry_name:
         extra[job.entry_name] = entries
     if job.source_name:
-        extra[job.source_name] = np.full(len(entries), os.path.basename(path), dtype=object)
+        extra[job.source_name] = np.full(len(entries), source_label(path, job.recipe.inputs), dtype=object)
     if job.label_name:
         dtype = job.schema[job.label_name].dtype
         extra[job.label_name] = np.full(len(entries), job.recipe.labels[path], dtype=dtype)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import glob
 import math
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
-from rootable.core.errors import RecipeError
+from rootable.core.errors import InputError, RecipeError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -256,3 +258,43 @@ def _check_types(recipe: Recipe) -> None:
     for name in ("masks", "entry_column", "source_column", "shuffle", "stats"):
         if not isinstance(getattr(recipe, name), bool):
             raise RecipeError(f"invalid {name} {getattr(recipe, name)!r}: expected true or false")
+
+
+def expand_inputs(items: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """Turn input arguments into file paths in order: a folder gives its ``*.root`` files
+    sorted by name, a glob pattern its sorted matches, anything else stays as it is.
+
+    Raises
+    ------
+    InputError
+        For a folder without ``.root`` files or a pattern that matches nothing.
+    """
+    result = []
+    for item in map(os.fspath, items):
+        if "://" in item:
+            result.append(item)
+        elif os.path.isdir(item):
+            files = sorted(str(path) for path in Path(item).glob("*.root"))
+            if not files:
+                raise InputError(f"{item}: the folder has no .root files")
+            result.extend(files)
+        elif any(character in item for character in "*?[") and not os.path.exists(item):
+            matches = sorted(glob.glob(item))
+            if not matches:
+                raise InputError(f"{item}: no file matches this pattern")
+            result.extend(matches)
+        else:
+            result.append(item)
+    return result
+
+
+def repeated_inputs(paths: Sequence[str]) -> list[str]:
+    """Return the inputs that name a file listed earlier, each once, in order."""
+    seen: set[str] = set()
+    repeated = []
+    for path in paths:
+        key = os.path.realpath(path) if "://" not in path else path
+        if key in seen and path not in repeated:
+            repeated.append(path)
+        seen.add(key)
+    return repeated

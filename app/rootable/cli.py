@@ -46,8 +46,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"rootable: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("rootable: interrupted", file=sys.stderr)
-        return 1
+        # Start a new line after a progress line; 130 is the shells' status for Ctrl+C (128 + SIGINT).
+        print("\nrootable: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader of the output (such as head) stopped early, which is not an error.
         # Point stdout at /dev/null so that Python's final flush does not fail again.

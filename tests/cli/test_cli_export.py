@@ -290,7 +290,7 @@ def test_export_schema_mismatch_stops_before_writing(tmp_path, capsys):
 
     error = capsys.readouterr().err
     assert status == 2
-    assert "b.root: 1 selected branches differ from the first input" in error
+    assert "b.root: differs from the first input in 1 selected branch (" in error
     assert "'Jet_pt' is double[] instead of float[]" in error
     assert not output.exists()
 
@@ -413,3 +413,20 @@ def test_code_warns_about_left_out_options(data_dir, capsys):
     assert "leaves out split, stats" in captured.err
     assert "# NOTE: this script leaves out split, stats" in captured.out
     assert "np.savez(OUTPUT" in captured.out
+
+
+def test_export_interrupted_exit_status(tmp_path, capsys, monkeypatch):
+    from rootable.core import pipeline
+
+    path = tmp_path / "a.root"
+    write_events(path, np.float32)
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "export", interrupt)
+
+    status = main(["export", str(path), "-o", str(tmp_path / "out.csv"), "--branches", "MET_pt", "-q"])
+
+    assert status == 130
+    assert capsys.readouterr().err == "\nrootable: interrupted\n"

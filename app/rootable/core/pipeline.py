@@ -49,6 +49,7 @@ from rootable.core.flatten import (
 )
 from rootable.core.naming import UniqueNames
 from rootable.core.recipe import Recipe
+from rootable.core.report import plural
 from rootable.core.selection import (
     Cut,
     Selection,
@@ -381,9 +382,9 @@ class _TreeReader:
                 self._warned = True
             return
         raise InputError(
-            f"{self.path}: {len(problems)} selected branches differ from the first input "
+            f"{self.path}: differs from the first input in {plural(len(problems), 'selected branch')} "
             f"({'; '.join(problems)}); leave them out of the selection, leave this file out, "
-            "or fill them with the fill value (--missing fill)"
+            "or fill them with fill values (--missing fill; in the app, tick Fill missing branches)"
         )
 
     def read(self, start: int, stop: int, executor: Executor | None = None) -> dict[str, ak.Array]:

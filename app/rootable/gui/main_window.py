@@ -110,6 +110,8 @@ class MainWindow(QMainWindow):
         self.table_model = FlatTableModel(self)
         self.table_view = make_table_view(self.table_model)
         self.preview_label = QLabel()
+        # Long messages (a schema problem lists every branch) wrap instead of widening the window.
+        self.preview_label.setWordWrap(True)
         self.truncation_label = QLabel()
         self.truncation_label.setWordWrap(True)
         self.truncation_label.setStyleSheet(theme.warning_style())

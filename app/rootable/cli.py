@@ -195,6 +195,7 @@ def _export(args: argparse.Namespace) -> int:
         recipe.format,
         progress=printer,
         inputs_opened=printer.inputs_opened if printer is not None else None,
+        checking=printer.checking if printer is not None else None,
     )
     if not args.quiet:
         print(format_export(result, job))

@@ -57,3 +57,16 @@ def test_format_duration():
     assert format_duration(125) == "2:05"
     assert format_duration(3 * 3600 + 61) == "3:01:01"
     assert format_duration(-1) == "0:00"
+
+
+def test_progress_line_while_inputs_are_checked():
+    stream = io.StringIO()
+    printer = ProgressPrinter(stream, ["a.root", "b.root", "c.root"])
+
+    printer.checking(1, 3)
+    printer.inputs_opened([40, 40, 40])
+    printer(40, 120)
+
+    lines = stream.getvalue().split("\r")
+    assert lines[1].rstrip() == "checking the inputs: 2 of 3"
+    assert lines[2].startswith("33% · ")

@@ -36,8 +36,8 @@ def gate(monkeypatch):
     release = threading.Event()
     original = tasks.export_task
 
-    def gated_task(recipe, catalog, path):
-        run = original(recipe, catalog, path)
+    def gated_task(recipe, catalog, path, *args):
+        run = original(recipe, catalog, path, *args)
 
         def gated_run(cancelled, progress):
             def report_then_wait(done, total):

@@ -77,6 +77,9 @@ def test_export_progress_names_input_files(met_window, qtbot, tmp_path, gui_data
     with qtbot.waitSignal(met_window.export_finished, timeout=TIMEOUT_MS):
         assert met_window.export(str(tmp_path / "out.parquet"))
 
+    # First the check of the inputs, then one line per chunk of ten entries.
+    assert formats[0] == "checking the inputs: 1 of 2"
+    formats = formats[1:]
     assert len(formats) == 8
     # Ten entries of 40 in each file per step: 25 % into the first file, then into the second.
     assert formats[0].endswith("reading nano_dy.root (1 of 2, 25%)")

@@ -306,7 +306,7 @@ class _TreeReader:
     """Reads branch arrays of one input by branch key, keeping duplicates apart by position.
 
     A reader can ``release`` its file between uses and opens it again when it next reads, so
-    that a pass over hundreds of inputs holds the metadata of one or two of them at a time.
+    that a pass over hundreds of inputs keeps only a few of them in memory at a time.
     """
 
     def __init__(self, path: str, job: Job, share_handle: bool = True) -> None:
@@ -467,6 +467,7 @@ def iterate(
     share_handle: bool = True,
     read_ahead: bool = False,
     inputs_opened: Callable[[list[int]], None] | None = None,
+    checking: Callable[[int, int], None] | None = None,
 ) -> Iterator[FlatChunk]:
     """Yield flat chunks over all inputs in order, with the cut applied.
 
@@ -491,9 +492,12 @@ def iterate(
     inputs_opened
         Called once the inputs are open, with the entries of each, before the first chunk;
         progress displays use it to name the input being read.
+    checking
+        Called with (inputs checked, inputs in total) while a full pass opens and checks the
+        inputs, which takes a while for hundreds of files.
     """
     recipe = job.recipe
-    readers = _open_readers(job, share_handle, entry_stop)
+    readers = _open_readers(job, share_handle, entry_stop, checking)
     if inputs_opened is not None:
         inputs_opened([reader.num_entries for reader in readers])
     ranges = _file_ranges(readers, recipe, entry_stop)
@@ -617,17 +621,21 @@ class ReadAhead(Generic[T]):
 OPEN_BRANCH_BUDGET = 20_000
 
 
-def _open_readers(job: Job, share_handle: bool, limit: int | None) -> list[_TreeReader]:
+def _open_readers(
+    job: Job, share_handle: bool, limit: int | None, checking: Callable[[int, int], None] | None = None
+) -> list[_TreeReader]:
     """Open the inputs: all of them for a full pass, so that a schema problem in the last file
     stops the export before anything is written, but only as many as a limited preview needs."""
     if limit is None:
         readers = []
-        held = 0
-        for path in job.recipe.inputs:
+        open_branches = 0
+        for number, path in enumerate(job.recipe.inputs):
+            if checking is not None:
+                checking(number, len(job.recipe.inputs))
             reader = _TreeReader(path, job, share_handle)
             readers.append(reader)
-            held += reader.size
-            if held > OPEN_BRANCH_BUDGET and len(readers) > 1:
+            open_branches += reader.size
+            if open_branches > OPEN_BRANCH_BUDGET and len(readers) > 1:
                 # Checked and counted, opened again when its turn comes to be read.
                 reader.release()
         return readers
@@ -729,6 +737,7 @@ def export(
     cancelled: CancelCheck | None = None,
     progress: ProgressCallback | None = None,
     inputs_opened: Callable[[list[int]], None] | None = None,
+    checking: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     """Stream every chunk of the job into ``output``; on failure or cancel nothing is left there.
 
@@ -755,7 +764,13 @@ def export(
     try:
         with WriteBehind() as background:
             chunks = iterate(
-                job, cancelled=cancelled, progress=progress, share_handle=False, read_ahead=True, inputs_opened=inputs_opened
+                job,
+                cancelled=cancelled,
+                progress=progress,
+                share_handle=False,
+                read_ahead=True,
+                inputs_opened=inputs_opened,
+                checking=checking,
             )
             for chunk in chunks:
                 parts = splitter.parts(chunk.columns, chunk.num_rows)
@@ -891,10 +906,11 @@ def estimate_output(
     return Estimate(entries=entries, rows=rows, bytes=round(rows * per_row))
 
 
-def count_entries(job: Job) -> int:
+def count_entries(job: Job, cancelled: CancelCheck | None = None) -> int:
     """Return the number of entries in the recipe's range over all inputs (opens each input)."""
     sizes = []
     for path in job.recipe.inputs:
+        _raise_if_cancelled(cancelled)
         if path == job.tree.file_path:
             sizes.append(job.tree.entries)
         else:

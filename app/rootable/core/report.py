@@ -123,9 +123,25 @@ class ProgressText:
     """Entries of each input in order, or None while some are unknown."""
     entry_start: int = 0
     started: float = field(default_factory=time.monotonic)
+    checked: int | None = None
+    """Inputs opened and checked so far while the pass prepares; None once it reads."""
+
+    def inputs_checking(self, number: int, count: int) -> None:
+        """Record that input ``number`` (from 0) of ``count`` is being opened and checked."""
+        self.checked = number
+
+    def inputs_opened(self, entry_counts: list[int]) -> None:
+        """Record the entries of every input, known once all are open; reading starts now."""
+        self.entry_counts = list(entry_counts)
+        if self.checked is not None:
+            # The rate and time left count from here, not from the time spent checking.
+            self.started = time.monotonic()
+        self.checked = None
 
     def text(self, done: int, total: int, now: float | None = None) -> str:
         """Return ``"42% · 12,000 entries/s · 0:05 left · reading b.root (2 of 3, 40%)"``."""
+        if self.checked is not None:
+            return f"checking the inputs: {self.checked + 1} of {len(self.inputs)}"
         elapsed = (time.monotonic() if now is None else now) - self.started
         parts = [f"{100 * done // max(total, 1)}%"]
         if done > 0 and elapsed > 0:
@@ -182,12 +198,17 @@ class ProgressPrinter:
         self._width = 0
 
     def inputs_opened(self, entry_counts: list[int]) -> None:
-        self.line.entry_counts = list(entry_counts)
+        self.line.inputs_opened(entry_counts)
+
+    def checking(self, number: int, count: int) -> None:
+        self.line.inputs_checking(number, count)
+        if count > 1:
+            self(0, 0)
 
     def __call__(self, done: int, total: int) -> None:
         text = self.line.text(done, total)
         self.stream.write("\r" + text.ljust(self._width))
         self._width = len(text)
-        if done >= total:
+        if done >= total and self.line.checked is None:
             self.stream.write("\n")
         self.stream.flush()

@@ -437,8 +437,8 @@ def open_writer(
     try:
         writer.__init__(path, schema, metadata, options)  # type: ignore[misc]
     except BaseException as exc:
-        # The temporary file exists once the base class is set up; a failure or Ctrl+C in the
-        # format's own set-up (a ROOT tree of 10,000 branches takes minutes) must not leave it.
+        # The temporary file exists once the base class is set up. A failure or Ctrl+C in the
+        # format's own set-up (minutes for a ROOT tree of 10,000 branches) must not leave it.
         temp_path = getattr(writer, "temp_path", None)
         if temp_path is not None:
             Path(temp_path).unlink(missing_ok=True)

@@ -41,7 +41,7 @@ def start_export(window: MainWindow, recipe: Recipe, path: str) -> None:
     window.statusBar().showMessage(f"Exporting to {path}…")
     window.runner.submit(
         "export",
-        tasks.export_task(recipe, window.catalog, path),
+        tasks.export_task(recipe, window.catalog, path, progress),
         lambda result: _on_export_done(window, result),
         lambda error, details: _on_export_failed(window, path, error, details),
         lambda done, total: _on_export_progress(window, progress, done, total),

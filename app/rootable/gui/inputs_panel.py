@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from rootable.core.catalog import child, open_file
-from rootable.core.errors import RecipeError
+from rootable.core.errors import Cancelled, RecipeError
 from rootable.gui import theme
 
 FILE, ENTRIES, LABEL = range(3)
@@ -45,6 +45,8 @@ def entries_task(paths: list[str], tree_path: tuple[str, ...], known: EntryCount
     def run(cancelled: Callable[[], bool], progress: Callable[[int, int], None]) -> EntryCounts:
         counts: EntryCounts = dict(known or {})
         for done, path in enumerate(paths):
+            if cancelled():
+                raise Cancelled("counting cancelled")
             if path not in counts:
                 counts[path] = count_tree_entries(path, tree_path)
             progress(done + 1, len(paths))

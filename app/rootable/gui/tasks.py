@@ -30,6 +30,7 @@ from rootable.core.errors import OutputError
 from rootable.core.flatten import FlatChunk, fill_for, flatten_array
 from rootable.core.multiplicity import collection_counts
 from rootable.core.recipe import Recipe
+from rootable.core.report import ProgressText
 from rootable.gui.workers import freeze_objects
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,29 @@ def preview_task(recipe: Recipe, catalog: Catalog, num_events: int) -> Callable[
     return run
 
 
-def export_task(recipe: Recipe, catalog: Catalog, path: str) -> Callable[[CancelCheck, Progress], pipeline.ExportResult]:
+def export_task(
+    recipe: Recipe, catalog: Catalog, path: str, line: ProgressText | None = None
+) -> Callable[[CancelCheck, Progress], pipeline.ExportResult]:
+    """Return the export task. ``line``, the window's progress text, learns from this thread
+    which input is being checked and the entries of each; a progress call then redraws it."""
+
     def run(cancelled: CancelCheck, progress: Progress) -> pipeline.ExportResult:
         job = pipeline.prepare(recipe, catalog)
-        return pipeline.export(job, path, recipe.format, cancelled=cancelled, progress=progress)
+
+        def checking(number: int, count: int) -> None:
+            if line is not None and count > 1:
+                line.inputs_checking(number, count)
+                progress(0, 0)
+
+        return pipeline.export(
+            job,
+            path,
+            recipe.format,
+            cancelled=cancelled,
+            progress=progress,
+            inputs_opened=line.inputs_opened if line is not None else None,
+            checking=checking,
+        )
 
     return run
 

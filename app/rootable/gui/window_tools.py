@@ -60,7 +60,7 @@ def estimate_task(
 
     def run(cancelled: Callable[[], bool], progress: Callable[[int, int], None]) -> pipeline.Estimate:
         if entry_counts is None:
-            entries = pipeline.count_entries(result.job)
+            entries = pipeline.count_entries(result.job, cancelled)
             return pipeline.estimate_output(result.job, result.chunk, min(previewed, entries), fmt)
         return estimate_from_counts(result, previewed, fmt, entry_counts)
 
@@ -100,6 +100,7 @@ class WindowTools(QObject):
         self.estimate: pipeline.Estimate | None = None
         self.estimate_format = DEFAULT_ESTIMATE_FORMAT
         self._counted: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self._pending_estimate: tuple[str, Callable[[pipeline.Estimate], None] | None] | None = None
         self._build_widgets()
         self._place_widgets()
         self._build_actions()
@@ -268,6 +269,8 @@ class WindowTools(QObject):
     def _on_entries(self, counts: EntryCounts) -> None:
         self.inputs_panel.set_entries(counts)
         self.update_status()
+        if self._pending_estimate is not None:
+            self.request_estimate(*self._pending_estimate)
 
     # -- branch details -----------------------------------------------------------------------
 
@@ -327,6 +330,13 @@ class WindowTools(QObject):
         result = self.window.preview_result
         if result is None:
             return
+        counts = self.inputs_panel.entry_counts()
+        if counts is None and len(self.window.inputs) > 1:
+            # The inputs lane is still counting entries, and opening every input a second
+            # time here would only compete with it. _on_entries requests the estimate again.
+            self._pending_estimate = (fmt, on_ready)
+            return
+        self._pending_estimate = None
         previewed = self.window.settings.preview_box.value()
 
         def done(estimate: pipeline.Estimate) -> None:
@@ -339,7 +349,7 @@ class WindowTools(QObject):
 
         self.window.runner.submit(
             "estimate",
-            estimate_task(result, previewed, fmt, self.inputs_panel.entry_counts()),
+            estimate_task(result, previewed, fmt, counts),
             done,
             self._on_estimate_failed,
         )

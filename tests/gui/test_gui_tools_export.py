@@ -87,3 +87,17 @@ def test_export_progress_names_input_files(met_window, qtbot, tmp_path, gui_data
     assert formats[-1].startswith("100%")
     assert all("entries/s" in text and "left" in text for text in formats)
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 80
+
+
+def test_export_frees_the_status_bar(met_window, qtbot, tmp_path):
+    status = met_window.tools.status_label
+    assert status.isVisible()
+
+    with qtbot.waitSignal(met_window.export_finished, timeout=TIMEOUT_MS):
+        assert met_window.export(str(tmp_path / "out.parquet"))
+        # While the export runs, the progress bar has the status bar to itself.
+        assert not status.isVisible()
+        assert met_window.progress_bar.isVisible()
+
+    assert status.isVisible()
+    assert not met_window.progress_bar.isVisible()

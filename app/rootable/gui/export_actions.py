@@ -38,7 +38,7 @@ def start_export(window: MainWindow, recipe: Recipe, path: str) -> None:
     window.progress_bar.setMinimumWidth(PROGRESS_BAR_WIDTH // 2)
     window.progress_bar.setFormat("starting…")
     window.show_export_controls(True)
-    window.statusBar().showMessage(f"Exporting to {path}…")
+    window.statusBar().clearMessage()
     window.runner.submit(
         "export",
         tasks.export_task(recipe, window.catalog, path, progress),

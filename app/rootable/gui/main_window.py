@@ -504,6 +504,10 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
         self.export_action.setEnabled(not running and self.catalog is not None)
+        # The progress text needs the width; the line above the table names the output and
+        # the estimate while the export runs.
+        if hasattr(self, "tools"):
+            self.tools.status_label.setVisible(not running)
 
     # -- filtering and closing ----------------------------------------------------------------
 

@@ -160,7 +160,7 @@ def test_workers_drop_discards_running_result(runner, qtbot):
     assert outcomes.errors == []
 
 
-def test_open_catalog_is_frozen_and_freed_at_the_next_open(open_window, gui_data_dir, qtbot):
+def test_replaced_catalog_is_freed(open_window, gui_data_dir, qtbot):
     import gc
     import sys
     import weakref
@@ -171,7 +171,7 @@ def test_open_catalog_is_frozen_and_freed_at_the_next_open(open_window, gui_data
 
     open_window(gui_data_dir / "nano_dimuon.root")
 
-    # The first catalog was frozen with the window's other objects; opening the second file
+    # The first catalog was frozen with the window's other objects. Opening the second file
     # must release and collect it, or every opened file would stay in memory.
     qtbot.waitUntil(lambda: first() is None, timeout=TIMEOUT_S * 1000)
     assert sys.getswitchinterval() <= 0.0002 + 1e-9

@@ -346,7 +346,12 @@ class _TreeReader:
             self._match_branches(raw)
 
     def release(self) -> None:
-        """Close the input's file and drop its metadata; the catalog's own handle stays open."""
+        """Close the input's file and drop its metadata; the catalog's own handle stays open.
+
+        NOTE: the dropped metadata is cyclic garbage for the collector. With 100 inputs in the
+        app, the event loop once stalled for 1.07 s during the export, probably a full
+        collection of it; that cause is not confirmed.
+        """
         if self.tree is None or self.shared:
             return
         file = getattr(self.tree, "file", None)

@@ -232,8 +232,16 @@ def recipe_from_args(args: argparse.Namespace) -> Any:
     recipe = Recipe.load(args.recipe) if args.recipe else Recipe()
     if args.files:
         recipe.inputs = expand_inputs(args.files)
-        for path in repeated_inputs(recipe.inputs):
-            print(f"rootable: warning: {path} is listed more than once; its events are read each time", file=sys.stderr)
+        repeated = repeated_inputs(recipe.inputs)
+        if len(repeated) == 1:
+            print(f"rootable: warning: {repeated[0]} is listed more than once; its events are read each time", file=sys.stderr)
+        elif repeated:
+            shown = ", ".join(repeated[:3]) + (", ..." if len(repeated) > 3 else "")
+            print(
+                f"rootable: warning: {len(repeated)} inputs are files listed before them ({shown}), "
+                "through links or repeated names; their events are read each time",
+                file=sys.stderr,
+            )
     if not recipe.inputs:
         raise RecipeError("no input file given; name one or more ROOT files")
     if args.output:

@@ -266,6 +266,25 @@ def test_export_warns_about_repeated_input(tmp_path, capsys):
     assert f"rootable: warning: {path} is listed more than once" in capsys.readouterr().err
 
 
+def test_export_many_repeated_inputs_one_warning(tmp_path, capsys):
+    path = tmp_path / "a.root"
+    write_events(path, np.float32)
+    links = []
+    for number in range(5):
+        link = tmp_path / f"link{number}.root"
+        link.symlink_to(path)
+        links.append(str(link))
+
+    status = main(["export", str(path), *links, "-o", str(tmp_path / "out.csv"), "--branches", "MET_pt", "-q"])
+
+    warnings = capsys.readouterr().err.strip().splitlines()
+    assert status == 0
+    assert warnings == [
+        f"rootable: warning: 5 inputs are files listed before them ({links[0]}, {links[1]}, {links[2]}, ...), "
+        "through links or repeated names; their events are read each time"
+    ]
+
+
 @pytest.mark.parametrize(("make", "message"), [("folder", "the folder has no .root files"), ("pattern", "no file matches this pattern")])
 def test_export_empty_folder_or_pattern(tmp_path, capsys, make, message):
     item = tmp_path / "empty"

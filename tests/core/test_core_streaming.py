@@ -217,3 +217,21 @@ def test_inputs_beyond_budget_are_closed_until_read(data_dir, tmp_path, monkeypa
     table = pq.read_table(tmp_path / "out.parquet")
     expected = np.concatenate([uproot.open(path)["Events"]["MET_pt"].array(library="np") for path in inputs])
     np.testing.assert_array_equal(table.column("MET_pt").to_numpy(), expected)
+
+
+def test_released_input_leaves_no_cyclic_garbage(data_dir):
+    import gc
+
+    job = pipeline.prepare(Recipe(inputs=[str(data_dir / "nano_dy.root")], tree="Events", branches=["MET_pt"]))
+    reader = pipeline._TreeReader(str(data_dir / "nano_dy.root"), job, share_handle=False)
+    gc.collect()
+    gc.disable()
+    try:
+        reader.release()
+        # Without breaking the reference cycles, the 1,499-branch metadata left 67,896
+        # objects for the cyclic collector.
+        assert gc.collect() < 1_000
+    finally:
+        gc.enable()
+    assert reader.tree is None
+    assert reader.read(0, 5)["MET_pt"].tolist() == uproot.open(data_dir / "nano_dy.root")["Events"]["MET_pt"].array(entry_stop=5).tolist()

@@ -16,6 +16,7 @@ import os
 import queue
 import threading
 import time
+import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from typing import Any, Generic, TypeVar
 
 import awkward as ak
 import numpy as np
+import uproot.model
 
 from rootable.core.catalog import (
     Catalog,
@@ -346,20 +348,16 @@ class _TreeReader:
             self._match_branches(raw)
 
     def release(self) -> None:
-        """Close the input's file and drop its metadata; the catalog's own handle stays open.
-
-        NOTE: the dropped metadata is cyclic garbage for the collector. With 100 inputs in the
-        app, the event loop once stalled for 1.07 s during the export, probably a full
-        collection of it; that cause is not confirmed.
-        """
+        """Close the input's file and drop its metadata; the catalog's own handle stays open."""
         if self.tree is None or self.shared:
             return
-        file = getattr(self.tree, "file", None)
-        self.tree = None
+        tree, self.tree = self.tree, None
         self.branches = {}
+        file = getattr(tree, "file", None)
         if file is not None:
             with contextlib.suppress(Exception):
                 file.close()
+        break_model_cycles(tree)
 
     def _match_branches(self, raw: list[Any]) -> None:
         seen: dict[str, int] = {}
@@ -618,6 +616,43 @@ class ReadAhead(Generic[T]):
                 continue
             return True
         return False
+
+
+def break_model_cycles(root: Any) -> int:
+    """Empty the uproot model objects (TTree, TBranch, TLeaf, streamers) reachable from
+    ``root``, so that reference counting frees them; return how many were emptied.
+
+    The metadata of a 1,499-branch NanoAOD file is about 68,000 objects in reference cycles.
+    Left to the cyclic collector, those of about ten closed inputs piled up into one full
+    collection of 750,000 objects, which held the GIL for 1.0 to 1.5 s and froze the app's
+    window. Emptying them takes about 0.14 s of ordinary Python code per such file, which
+    other threads interleave with. Only call this on objects of a file nothing else uses.
+
+    NOTE: this relies on uproot keeping a model's state in its instance ``__dict__``
+    (uproot 5.7.7); should that change, the objects are still freed by the collector.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    emptied = 0
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (type, types.ModuleType, types.FunctionType)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+            continue
+        if isinstance(obj, dict):
+            stack.extend(obj.values())
+            continue
+        state = getattr(obj, "__dict__", None)
+        if not isinstance(state, dict) or not type(obj).__module__.startswith("uproot"):
+            continue
+        stack.extend(state.values())
+        if isinstance(obj, uproot.model.Model):
+            state.clear()
+            emptied += 1
+    return emptied
 
 
 #: Branches whose metadata a full pass keeps in memory after the schema check: the inputs

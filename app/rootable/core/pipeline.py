@@ -628,8 +628,8 @@ def break_model_cycles(root: Any) -> int:
     window. Emptying them takes about 0.14 s of ordinary Python code per such file, which
     other threads interleave with. Only call this on objects of a file nothing else uses.
 
-    NOTE: this relies on uproot keeping a model's state in its instance ``__dict__``
-    (uproot 5.7.7); should that change, the objects are still freed by the collector.
+    NOTE: this relies on uproot 5.7.7 keeping a model's state in its instance ``__dict__``.
+    If a later uproot does not, the collector still frees the objects, only later.
     """
     seen: set[int] = set()
     stack = [root]

@@ -236,9 +236,9 @@ def recipe_from_args(args: argparse.Namespace) -> Any:
         if len(repeated) == 1:
             print(f"rootable: warning: {repeated[0]} is listed more than once; its events are read each time", file=sys.stderr)
         elif repeated:
-            shown = ", ".join(repeated[:3]) + (", ..." if len(repeated) > 3 else "")
+            examples = ", ".join(repeated[:3]) + (", ..." if len(repeated) > 3 else "")
             print(
-                f"rootable: warning: {len(repeated)} inputs are files listed before them ({shown}), "
+                f"rootable: warning: {len(repeated)} inputs are files listed before them ({examples}), "
                 "through links or repeated names; their events are read each time",
                 file=sys.stderr,
             )

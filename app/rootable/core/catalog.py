@@ -409,37 +409,49 @@ def _describe_rntuple_fields(ntuple: Any) -> list[BranchInfo]:
         try:
             record_form = rfield.to_akform()[0]
             form = record_form.content(rfield.name)
-            kind, dtype, var_dims, reason = classify_form(form, rfield.typename)
+            classified = classify_form(form, rfield.typename)
         except Exception as exc:  # noqa: BLE001 - one unknown field type must not hide others
-            form, kind, dtype, var_dims = None, BranchKind.UNREADABLE, "", 0
-            reason = f"uproot cannot read this field: {exc}"
+            form = None
+            classified = (BranchKind.UNREADABLE, "", 0, f"uproot cannot read this field: {exc}")
         members = record_collection_members(form) if form is not None else []
         if members:
             # A collection of records (std::vector<Jet>) becomes one jagged column per member.
             for member, member_form in members:
-                result.append(_rntuple_member_info(ntuple, rfield.name, member, member_form, len(result)))
+                key = f"{rfield.name}.{member}"
+                result.append(_rntuple_info(ntuple, key, rfield.name, member_form, classify_form(member_form), len(result)))
             continue
-        collection = _collection_of(rfield.name, None, kind, set(), set())
-        result.append(
-            BranchInfo(
-                key=rfield.name,
-                name=rfield.name,
-                index=len(result),
-                typename=rfield.typename,
-                title=getattr(rfield, "description", "") or "",
-                entries=int(ntuple.num_entries),
-                compressed_bytes=None,
-                uncompressed_bytes=None,
-                counter=None,
-                collection=collection,
-                kind=kind,
-                reason=reason,
-                dtype=dtype,
-                var_dims=var_dims,
-                form=form,
-            )
-        )
+        collection = _collection_of(rfield.name, None, classified[0], set(), set())
+        result.append(_rntuple_info(ntuple, rfield.name, collection, form, classified, len(result)))
     return result
+
+
+def _rntuple_info(
+    ntuple: Any, key: str, collection: str, form: Any, classified: tuple[BranchKind, str, int, str], index: int
+) -> BranchInfo:
+    """Describe the RNTuple field ``key``; a member of a collection of records has a dotted key."""
+    kind, dtype, var_dims, reason = classified
+    try:
+        rfield = ntuple[key]
+        typename, title = rfield.typename, getattr(rfield, "description", "") or ""
+    except Exception:  # noqa: BLE001 - the type and title are only shown, never read
+        typename, title = "", ""
+    return BranchInfo(
+        key=key,
+        name=key,
+        index=index,
+        typename=typename,
+        title=title,
+        entries=int(ntuple.num_entries),
+        compressed_bytes=None,
+        uncompressed_bytes=None,
+        counter=None,
+        collection=collection,
+        kind=kind,
+        reason=reason,
+        dtype=dtype,
+        var_dims=var_dims,
+        form=form,
+    )
 
 
 def record_collection_members(form: Any) -> list[tuple[str, Any]]:
@@ -461,33 +473,6 @@ def record_collection_members(form: Any) -> list[tuple[str, Any]]:
             return []
         members.append((name, member_form))
     return members
-
-
-def _rntuple_member_info(ntuple: Any, collection: str, member: str, form: Any, index: int) -> BranchInfo:
-    key = f"{collection}.{member}"
-    kind, dtype, var_dims, reason = classify_form(form)
-    try:
-        subfield = ntuple[key]
-        typename, title = subfield.typename, getattr(subfield, "description", "") or ""
-    except Exception:  # noqa: BLE001 - the type and title are only shown, never read
-        typename, title = "", ""
-    return BranchInfo(
-        key=key,
-        name=key,
-        index=index,
-        typename=typename,
-        title=title,
-        entries=int(ntuple.num_entries),
-        compressed_bytes=None,
-        uncompressed_bytes=None,
-        counter=None,
-        collection=collection,
-        kind=kind,
-        reason=reason,
-        dtype=dtype,
-        var_dims=var_dims,
-        form=form,
-    )
 
 
 def rntuple_column(arrays: ak.Array, key: str) -> ak.Array:

@@ -89,6 +89,8 @@ class Job:
     """Zero-row columns in output order: names and dtypes of the result."""
     entry_name: str = ""
     source_name: str = ""
+    source_labels: dict[str, str] = field(default_factory=dict)
+    """Value of the source-file column for each input path (``source_label``)."""
     label_name: str = ""
     weight_name: str = ""
     weight: Cut | None = None
@@ -213,6 +215,7 @@ def _add_extra_columns(job: Job) -> None:
         extra[job.entry_name] = np.zeros(0, dtype=np.int64)
     if job.recipe.source_column:
         job.source_name = names.claim("source_file")
+        job.source_labels = {path: source_label(path, job.recipe.inputs) for path in job.recipe.inputs}
         extra[job.source_name] = np.zeros(0, dtype=object)
     if job.recipe.labels:
         job.label_name = names.claim("label")
@@ -725,7 +728,7 @@ def _flat_chunk(job: Job, arrays: dict[str, ak.Array], path: str, first_entry: i
     if job.entry_name:
         extra[job.entry_name] = entries
     if job.source_name:
-        extra[job.source_name] = np.full(len(entries), source_label(path, job.recipe.inputs), dtype=object)
+        extra[job.source_name] = np.full(len(entries), job.source_labels[path], dtype=object)
     if job.label_name:
         dtype = job.schema[job.label_name].dtype
         extra[job.label_name] = np.full(len(entries), job.recipe.labels[path], dtype=dtype)
